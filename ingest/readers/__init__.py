@@ -1,0 +1,152 @@
+"""Readers: bytes to :class:`~ingest.model.Document`. One module per format.
+
+``read_file`` decides the format from the bytes, not from the file name: a '.doc' that is
+really HTML is read as HTML. Each reader is ``<format>_to_document(data, path, settings)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from dataclasses import dataclass
+
+from ..errors import ReadError
+from ..model import Document
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+DEFAULT_MAX_ZIP_RATIO = 200
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """Limits every reader respects."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES
+    max_zip_ratio: int = DEFAULT_MAX_ZIP_RATIO
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0 or self.max_unzipped_bytes <= 0 or self.max_zip_ratio <= 0:
+            raise ValueError("reader limits must be positive")
+
+
+# format -> "module:function"; modules are imported when first needed.
+READERS: dict[str, str] = {
+    "text": "ingest.readers.text:text_to_document",
+    "pdf": "ingest.readers.pdf:pdf_to_document",
+    "docx": "ingest.readers.docx:docx_to_document",
+    "doc": "ingest.readers.doc:doc_to_document",
+    "html": "ingest.readers.html:html_to_document",
+    "xlsx": "ingest.readers.xlsx:xlsx_to_document",
+    "xls": "ingest.readers.xlsx:xls_to_document",
+}
+
+_IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+}
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sniff_format(data: bytes, path: str) -> str:
+    """Tell the format from the content.
+
+    Raises:
+        ReadError: empty, an image, or binary content no reader knows.
+    """
+    if not data.strip():
+        raise ReadError(path, "empty file", code="empty_file")
+    for sig, what in _IMAGE_SIGNATURES.items():
+        if data.startswith(sig):
+            raise ReadError(path, f"{what}, not a disclosure (OCR is not supported)", code="not_a_disclosure")
+    head = data[:2048].lstrip()
+    if data.startswith(b"%PDF") or data[:1024].find(b"%PDF-") != -1:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile
+
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile as exc:
+            raise ReadError(path, f"a damaged zip archive ({exc})", code="corrupt") from exc
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise ReadError(path, "a zip archive that is neither .docx nor .xlsx", code="unsupported_format")
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if b"W\x00o\x00r\x00d\x00D\x00o\x00c\x00u\x00m\x00e\x00n\x00t" in data:
+            return "doc"
+        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data or b"B\x00o\x00o\x00k" in data:
+            return "xls"
+        raise ReadError(path, "an OLE compound file that is neither .doc nor .xls", code="unsupported_format")
+    low = head[:512].lower()
+    if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<html" in low or (
+        low.startswith(b"<") and (b"<body" in data[:8192].lower() or b"<table" in data[:8192].lower())
+    ):
+        return "html"
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(path, "binary content of no known format", code="unsupported_format")
+    return "text"
+
+
+def read_bytes(path: str, settings: ReaderSettings = ReaderSettings()) -> bytes:
+    """Read a file, refusing files over the size limit.
+
+    Raises:
+        ReadError: missing, unreadable or too large.
+    """
+    try:
+        size = os.path.getsize(path)
+        if size > settings.max_bytes:
+            raise ReadError(path, f"file is {size:,} bytes, over the limit of {settings.max_bytes:,}",
+                            code="too_large")
+        with open(path, "rb") as fh:
+            return fh.read(settings.max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise ReadError(path, "file vanished before it could be read", code="vanished") from exc
+    except OSError as exc:
+        raise ReadError(path, f"cannot read file ({exc.strerror})", code="unreadable") from exc
+
+
+def bytes_to_document(data: bytes, path: str, settings: ReaderSettings = ReaderSettings(),
+                      fmt: str | None = None) -> Document:
+    """Decode bytes with the reader their content calls for, then normalize.
+
+    Raises:
+        ReadError: the bytes cannot be read as a disclosure.
+    """
+    from ..normalize import normalize_document
+
+    fmt = fmt or sniff_format(data, path)
+    target = READERS.get(fmt)
+    if target is None:
+        raise ReadError(path, f"no reader for format {fmt!r}", code="unsupported_format")
+    module_name, func_name = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise ReadError(path, f"no reader for {fmt} files is installed ({exc.name})",
+                        code="unsupported_format") from exc
+    reader = getattr(module, func_name)
+    doc = reader(data, path, settings)
+    doc.document_id = sha256_hex(data)
+    doc.byte_size = len(data)
+    normalize_document(doc)
+    return doc
+
+
+def read_file(path: str, settings: ReaderSettings = ReaderSettings()) -> Document:
+    """Read one file into a normalized :class:`Document`.
+
+    Raises:
+        ReadError: with the path and the reason.
+    """
+    return bytes_to_document(read_bytes(path, settings), path, settings)
