@@ -1,0 +1,33 @@
+"""Matplotlib set-up for charts with Chinese labels."""
+
+from __future__ import annotations
+
+import os
+
+CJK_FONT_NAMES = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans CJK JP",
+                  "Noto Sans SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
+
+
+class MissingCJKFontError(RuntimeError):
+    pass
+
+
+def use_cjk_font() -> str:
+    """Select an installed CJK font for matplotlib and return its name.
+
+    Raises:
+        MissingCJKFontError: none installed (install fonts-wqy-microhei: `make setup` does).
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONT_NAMES:
+        if name in installed:
+            matplotlib.rcParams["font.family"] = "sans-serif"
+            matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+            matplotlib.rcParams["axes.unicode_minus"] = False
+            return name
+    raise MissingCJKFontError("no CJK font found for matplotlib; install fonts-wqy-microhei "
+                              "(scripts/install_system_deps.sh) and remove ~/.cache/matplotlib")

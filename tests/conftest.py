@@ -1,0 +1,59 @@
+"""Shared fixtures: the shipped sample corpus, its golden keys, and warehouses built from it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+GOLDEN_DIR = ROOT / "tests" / "golden"
+SEED = SAMPLES / "weixian_xwb_2021_budget.txt"
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+@pytest.fixture(scope="session")
+def seed_golden() -> dict:
+    return json.loads((GOLDEN_DIR / "weixian_xwb_2021_budget.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def pdf_golden() -> dict:
+    return json.loads((GOLDEN_DIR / "pdf_key_figures.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seed_extraction():
+    from ingest.extract import extract
+    from ingest.readers import read_file
+
+    doc = read_file(str(SEED))
+    return doc, extract(doc)
+
+
+@pytest.fixture(scope="session")
+def raw_warehouse(tmp_path_factory) -> Path:
+    """raw.* loaded from the seed only (no dbt)."""
+    from ingest.pipeline import ingest_only
+
+    db = tmp_path_factory.mktemp("raw") / "budget.duckdb"
+    ingest_only([str(SEED)], str(db))
+    return db
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """The whole refresh (ingest, dbt build, checks) over a copy of the shipped samples."""
+    from ingest.pipeline import refresh
+
+    base = tmp_path_factory.mktemp("built")
+    corpus = base / "samples"
+    shutil.copytree(SAMPLES, corpus)
+    db = base / "budget.duckdb"
+    refresh(str(corpus), str(db), quiet=True, jobs=2)
+    return db

@@ -1,0 +1,117 @@
+"""Ingest and refresh behaviour: idempotence, bad input reported and isolated, duplicates,
+changed files, atomic refresh, one refresh at a time."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from ingest.errors import PipelineError, WarehouseBusyError
+from ingest.pipeline import WarehouseLock, ingest_only, refresh
+
+from .conftest import SEED
+
+DATA_TABLES = ("documents", "statements", "projects", "indicators", "spending_plan", "department_goals",
+               "sections", "parse_issues", "classification_lines")
+
+
+def counts(db) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from raw.{t}").fetchall()[0][0] for t in DATA_TABLES}
+    finally:
+        con.close()
+
+
+def test_ingesting_the_same_file_twice_adds_no_rows(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_only([str(SEED)], str(db))
+    first = counts(db)
+    stats = ingest_only([str(SEED)], str(db))
+    assert counts(db) == first
+    assert [o.status for o in stats.outcomes] == ["unchanged"]
+    assert first["statements"] >= 30
+
+
+def test_bad_files_are_reported_and_the_others_load(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "seed.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (corpus / "notes.txt").write_text("会议纪要：本周召开例会，讨论下月工作安排。\n", encoding="utf-8")
+    (corpus / "random.pdf").write_bytes(bytes(range(256)) * 8)
+    db = tmp_path / "w.duckdb"
+    stats = ingest_only([str(corpus)], str(db))
+    by_path = {o.path.rsplit("/", 1)[-1]: o for o in stats.outcomes}
+    assert by_path["seed.txt"].doc_status == "parsed"
+    for name in ("empty.txt", "image.txt", "notes.txt", "random.pdf"):
+        assert by_path[name] in stats.failed, name
+        assert name in by_path[name].reason
+    con = duckdb.connect(str(db), read_only=True)
+    issues = dict(con.execute("select regexp_extract(source_path, '[^/]+$'), code from raw.parse_issues "
+                              "where severity='error'").fetchall())
+    con.close()
+    assert issues["empty.txt"] == "empty_file"
+    assert issues["image.txt"] == "not_a_disclosure"
+    assert issues["notes.txt"] == "not_a_disclosure"
+
+
+def test_same_file_under_two_names_is_one_document(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    shutil.copy(SEED, corpus / "b.txt")
+    db = tmp_path / "w.duckdb"
+    stats = ingest_only([str(corpus)], str(db))
+    assert sorted(o.status for o in stats.outcomes) == ["duplicate", "new"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from raw.documents").fetchall()[0][0] == 1
+    assert con.execute("select count(*) from raw.document_paths").fetchall()[0][0] == 2
+    con.close()
+
+
+def test_a_changed_file_supersedes_its_previous_version(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    target = corpus / "seed.txt"
+    shutil.copy(SEED, target)
+    db = tmp_path / "w.duckdb"
+    ingest_only([str(corpus)], str(db))
+    target.write_text(SEED.read_text(encoding="utf-8").replace("54.50万元", "55.50万元", 1), encoding="utf-8")
+    stats = ingest_only([str(corpus)], str(db))
+    assert [o.status for o in stats.outcomes] == ["changed"]
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("select is_current, superseded_by is not null from raw.documents order by ingested_at").fetchall()
+    con.close()
+    assert sorted(rows) == [(False, True), (True, False)]
+
+
+def test_failed_refresh_leaves_the_previous_warehouse(tmp_path, monkeypatch):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "seed.txt")
+    db = tmp_path / "w.duckdb"
+    refresh(str(corpus), str(db), build=False, quiet=True)
+    before = counts(db)
+    (corpus / "more.txt").write_text(SEED.read_text(encoding="utf-8").replace("2021年", "2022年"), encoding="utf-8")
+
+    def boom(*a, **k):
+        raise PipelineError("dbt build failed (simulated)")
+
+    monkeypatch.setattr("ingest.transform.run_dbt_build", boom)
+    with pytest.raises(PipelineError):
+        refresh(str(corpus), str(db), quiet=True)
+    assert counts(db) == before
+    assert not (tmp_path / "w.duckdb.next").exists()
+
+
+def test_one_refresh_at_a_time(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    db = tmp_path / "w.duckdb"
+    with WarehouseLock(str(db)):
+        with pytest.raises(WarehouseBusyError, match="another refresh"):
+            refresh(str(corpus), str(db), build=False, quiet=True)
