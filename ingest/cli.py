@@ -43,6 +43,16 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _settings(max_mb: float | None):
+    from .readers import ReaderSettings
+
+    if max_mb is None:
+        return ReaderSettings()
+    if max_mb <= 0:
+        _fail("--max-mb must be positive", EXIT_USAGE)
+    return ReaderSettings(max_bytes=int(max_mb * 1024 * 1024))
+
+
 def _jobs(jobs: int | None) -> int:
     return jobs if jobs and jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
 
@@ -59,7 +69,8 @@ def main() -> None:
 @quiet_option
 @click.option("--jobs", type=int, default=None, help="Parallel parser processes (default: cores).")
 @click.option("--wait", is_flag=True, help="Wait for a running refresh instead of exiting.")
-def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool) -> None:
+@click.option("--max-mb", type=float, default=None, help="Refuse files larger than this (default 200 MB).")
+def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, max_mb: float | None) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
     from .pipeline import refresh as do_refresh
     from .summary import refresh_summary
@@ -69,7 +80,8 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
               EXIT_USAGE)
     update, close = _progress_bar(quiet)
     try:
-        result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait, progress=update)
+        result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait, progress=update,
+                            settings=_settings(max_mb))
     except WarehouseBusyError as exc:
         close()
         _fail(str(exc), EXIT_PIPELINE)
@@ -85,8 +97,9 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
 @db_option
 @quiet_option
 @click.option("--jobs", type=int, default=None, help="Parallel parser processes (default: cores).")
+@click.option("--max-mb", type=float, default=None, help="Refuse files larger than this (default 200 MB).")
 @click.argument("paths", nargs=-1, required=True)
-def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...]) -> None:
+def ingest(db_path: str, quiet: bool, jobs: int | None, max_mb: float | None, paths: tuple[str, ...]) -> None:
     """Parse and load FILE_OR_DIR... into raw.* (no dbt build, no checks)."""
     from .pipeline import ingest_only
     from .summary import ingest_summary
@@ -96,7 +109,7 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...]) 
         _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
     update, close = _progress_bar(quiet)
     try:
-        stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=update)
+        stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=update, settings=_settings(max_mb))
     except BudgetWarehouseError as exc:
         close()
         _fail(str(exc), EXIT_PIPELINE)

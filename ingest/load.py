@@ -72,7 +72,7 @@ DDL: dict[str, str] = {
         run_id VARCHAR PRIMARY KEY, command VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
         files_seen INTEGER, files_new INTEGER, files_changed INTEGER, files_unchanged INTEGER,
         files_failed INTEGER, files_removed INTEGER, status VARCHAR, warehouse_version INTEGER,
-        parser_version VARCHAR, message VARCHAR""",
+        parser_version VARCHAR, message VARCHAR, build_fingerprint VARCHAR""",
 }
 
 # Polars types of the columns, derived from the DDL so there is one source of truth.

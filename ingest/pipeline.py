@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import os
 import shutil
 import uuid
@@ -76,9 +77,98 @@ def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Docum
     return doc, ex
 
 
-def _parse_job(args: tuple[str, bytes, ReaderSettings]):
-    path, data, settings = args
+def hash_file(path: str, settings: ReaderSettings) -> tuple[str, int]:
+    """sha256 and size of a file, read in blocks (memory stays flat for large files).
+
+    Raises:
+        ReadError: missing, unreadable or over the size limit.
+    """
     try:
+        size = os.path.getsize(path)
+        if size > settings.max_bytes:
+            raise ReadError(path, f"file is {size:,} bytes, over the limit of {settings.max_bytes:,} "
+                                  f"(--max-mb)", code="too_large")
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest(), size
+    except FileNotFoundError as exc:
+        raise ReadError(path, "file vanished before it could be read", code="vanished") from exc
+    except OSError as exc:
+        raise ReadError(path, f"cannot read file ({exc.strerror})", code="unreadable") from exc
+
+
+@dataclass
+class PlannedFile:
+    path: str
+    document_id: str
+    byte_size: int
+    previous: str | None  # the document this path held before, when its bytes changed
+
+
+@dataclass
+class Plan:
+    todo: list[PlannedFile] = field(default_factory=list)
+    done: list[FileOutcome] = field(default_factory=list)  # unchanged, duplicate, unreadable
+    unreadable: list[tuple[str, ReadError]] = field(default_factory=list)
+    seen_paths: set[str] = field(default_factory=set)
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.todo or self.unreadable)
+
+
+def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str],
+               settings: ReaderSettings) -> Plan:
+    """Hash every file and decide what needs parsing, against what ``con`` already holds."""
+    known: dict[str, str] = {}
+    path_doc: dict[str, str] = {}
+    rejected_paths: dict[str, str] = {}
+    if con is not None and _has_raw(con):
+        known = {r[0]: r[1] for r in con.execute(
+            "select document_id, parser_version from raw.documents").fetchall()}
+        path_doc = {r[0]: r[1] for r in con.execute(
+            "select source_path, document_id from raw.document_paths where is_present").fetchall()}
+        rejected_paths = {r[0]: r[1] for r in con.execute(
+            "select source_path, code from raw.parse_issues where document_id is null").fetchall()}
+    plan = Plan()
+    first_path: dict[str, str] = {}
+    for path in iter_files(paths):
+        plan.seen_paths.add(path)
+        try:
+            did, size = hash_file(path, settings)
+        except ReadError as exc:
+            if rejected_paths.get(path) == exc.code:
+                plan.done.append(FileOutcome(path, "unchanged", None, "rejected", str(exc)))
+            else:
+                plan.unreadable.append((path, exc))
+            continue
+        if did in first_path:
+            plan.done.append(FileOutcome(path, "duplicate", did, reason=f"same content as {first_path[did]}"))
+            continue
+        first_path[did] = path
+        if known.get(did) == PARSER_VERSION:
+            plan.done.append(FileOutcome(path, "unchanged", did))
+            continue
+        previous = path_doc.get(path)
+        plan.todo.append(PlannedFile(path, did, size, previous if previous != did else None))
+    return plan
+
+
+def _has_raw(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema='raw' "
+                            "and table_name='documents'").fetchall()[0][0])
+
+
+def _parse_job(args: tuple[str, str, ReaderSettings]):
+    """Worker: read, check the bytes are still the ones planned, parse and extract."""
+    path, expected_id, settings = args
+    try:
+        data = read_bytes(path, settings)
+        if sha256_hex(data) != expected_id:
+            raise ReadError(path, "file changed while the refresh ran; it is taken by the next refresh",
+                            code="changed_during_run")
         return parse_bytes(data, path, settings), None
     except ReadError as exc:
         return None, (exc.code, str(exc), exc.page)
@@ -86,71 +176,59 @@ def _parse_job(args: tuple[str, bytes, ReaderSettings]):
         return None, ("reader_crashed", f"{path}: unexpected error while reading: {exc!r}", None)
 
 
+BATCH_PER_WORKER = 4
+
+
+def _parsed(todo: list[PlannedFile], settings: ReaderSettings, jobs: int) -> Iterator:
+    """Parse results in the order of ``todo``, a bounded batch at a time (memory stays flat)."""
+    args = [(f.path, f.document_id, settings) for f in todo]
+    if jobs <= 1 or len(args) <= 1:
+        yield from map(_parse_job, args)
+        return
+    batch = jobs * BATCH_PER_WORKER
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for i in range(0, len(args), batch):
+            yield from pool.map(_parse_job, args[i:i + batch])
+
+
 def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id: str,
                  settings: ReaderSettings = ReaderSettings(), jobs: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> IngestStats:
+                 progress: Callable[[int, int], None] | None = None,
+                 plan: Plan | None = None) -> IngestStats:
     """Parse and load every file not already loaded (by content hash). One bad file never stops
     the others: it becomes a parse issue (and a 'rejected' document when it could be hashed)."""
     ensure_schema(con)
     stats = IngestStats(run_id=run_id)
     now = dt.datetime.now()
-    known = {r[0]: r[1] for r in con.execute(
-        "select document_id, parser_version from raw.documents").fetchall()}
-    path_doc = {r[0]: r[1] for r in con.execute(
-        "select source_path, document_id from raw.document_paths where is_present").fetchall()}
-    todo: list[tuple[str, bytes, str, str | None]] = []  # path, bytes, id, previous id at path
-    seen_ids: dict[str, str] = {}
-    files = list(iter_files(paths))
-    for path in files:
-        try:
-            data = read_bytes(path, settings)
-        except ReadError as exc:
-            load_rejected(con, path, exc.code, str(exc), run_id=run_id, now=now)
-            stats.outcomes.append(FileOutcome(path, "failed", reason=str(exc)))
-            continue
-        did = sha256_hex(data)
-        previous = path_doc.get(path)
-        if did in seen_ids:  # the same bytes under a second name in this run
-            record_path(con, did, path, now)
-            stats.outcomes.append(FileOutcome(path, "duplicate", did, reason=f"same content as {seen_ids[did]}"))
-            continue
-        seen_ids[did] = path
-        if known.get(did) == PARSER_VERSION:
-            record_path(con, did, path, now)
-            stats.outcomes.append(FileOutcome(path, "unchanged", did))
-            continue
-        todo.append((path, data, did, previous if previous != did else None))
-
-    def results():
-        args = [(p, d, settings) for p, d, _, _ in todo]
-        if jobs > 1 and len(args) > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                yield from pool.map(_parse_job, args, chunksize=1)
-        else:
-            yield from map(_parse_job, args)
-
-    for i, ((path, data, did, previous), (parsed, err)) in enumerate(zip(todo, results()), start=1):
-        status = "changed" if previous else "new"
+    plan = plan or plan_files(con, paths, settings)
+    for path, exc in plan.unreadable:
+        load_rejected(con, path, exc.code, str(exc), run_id=run_id, now=now)
+        stats.outcomes.append(FileOutcome(path, "failed", reason=str(exc)))
+    for o in plan.done:
+        if o.document_id:
+            record_path(con, o.document_id, o.path, now)
+        stats.outcomes.append(o)
+    for i, (f, (parsed, err)) in enumerate(zip(plan.todo, _parsed(plan.todo, settings, jobs)), start=1):
+        status = "changed" if f.previous else "new"
         if err is not None:
             code, message, page = err
-            fmt = None
-            load_rejected(con, path, code, message, document_id=did, byte_size=len(data),
-                          source_format=fmt, run_id=run_id, page=page, now=now)
-            stats.outcomes.append(FileOutcome(path, "failed", did, "rejected", message))
+            load_rejected(con, f.path, code, message, document_id=f.document_id, byte_size=f.byte_size,
+                          run_id=run_id, page=page, now=now)
+            stats.outcomes.append(FileOutcome(f.path, "failed", f.document_id, "rejected", message))
         else:
             doc, ex = parsed
             errors = [iss for iss in ex.issues if iss.severity == "error"]
             doc_status = "partial" if errors else "parsed"
             load_document(con, doc, ex, status=doc_status, run_id=run_id, now=now,
                           error="; ".join(e.message for e in errors)[:2000] or None)
-            stats.outcomes.append(FileOutcome(path, status, did, doc_status))
-        if previous:
+            stats.outcomes.append(FileOutcome(f.path, status, f.document_id, doc_status))
+        if f.previous:
             con.execute("update raw.documents set is_current=false, superseded_by=? where document_id=?",
-                        [did, previous])
+                        [f.document_id, f.previous])
             con.execute("update raw.document_paths set is_present=false where document_id=? and source_path=?",
-                        [previous, path])
+                        [f.previous, f.path])
         if progress:
-            progress(i, len(todo))
+            progress(i, len(plan.todo))
     return stats
 
 
@@ -216,15 +294,33 @@ def _warehouse_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0][0]) + 1
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_fingerprint() -> str:
+    """A hash of everything a rebuild depends on besides the data: the parser version, the dbt
+    project and the expectations. A refresh with nothing new still rebuilds when it changed."""
+    h = hashlib.sha256(PARSER_VERSION.encode())
+    for folder in ("dbt_project", "expectations"):
+        for f in sorted((ROOT / folder).rglob("*")):
+            if f.is_file() and f.suffix in (".sql", ".yml", ".csv", ".py") and "target" not in f.parts:
+                h.update(str(f.relative_to(ROOT)).encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _record_run(con: duckdb.DuckDBPyConnection, stats: IngestStats, *, command: str, started: dt.datetime,
                 status: str, version: int | None, message: str | None = None) -> None:
     ensure_schema(con)
     con.execute("delete from raw.ingest_runs where run_id = ?", [stats.run_id])
     con.execute(
-        "insert into raw.ingest_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw.ingest_runs (run_id, command, started_at, finished_at, files_seen, files_new, "
+        "files_changed, files_unchanged, files_failed, files_removed, status, warehouse_version, "
+        "parser_version, message, build_fingerprint) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [stats.run_id, command, started, dt.datetime.now(), len(stats.outcomes), stats.count("new"),
          stats.count("changed"), stats.count("unchanged") + stats.count("duplicate"), len(stats.failed),
-         len(stats.removed), status, version, PARSER_VERSION, message])
+         len(stats.removed), status, version, PARSER_VERSION, message,
+         build_fingerprint() if command == "refresh" else None])
 
 
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
@@ -241,13 +337,17 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
     db = Path(db_path)
     db.parent.mkdir(parents=True, exist_ok=True)
     with WarehouseLock(str(db), wait=wait):
+        started = dt.datetime.now()
+        stats = IngestStats(run_id=uuid.uuid4().hex[:12])
+        if db.exists() and build:
+            noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
+            if noop is not None:
+                return noop
         work = Path(str(db) + ".next")
         for leftover in (work, Path(str(work) + ".wal")):
             leftover.unlink(missing_ok=True)  # a killed refresh's half-built copy
         if db.exists():
             shutil.copyfile(db, work)
-        started = dt.datetime.now()
-        stats = IngestStats(run_id=uuid.uuid4().hex[:12])
         try:
             con = duckdb.connect(str(work))
             try:
@@ -262,9 +362,9 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             dbt_result = None
             findings: list[dict] = []
             if build:
-                from .transform import run_dbt_build
+                from . import transform
 
-                dbt_result = run_dbt_build(str(work), quiet=quiet)
+                dbt_result = transform.run_dbt_build(str(work), quiet=quiet)
                 from expectations.checkpoint import run_checks
 
                 findings = run_checks(str(work))
@@ -283,6 +383,41 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             if isinstance(exc, (PipelineError, KeyboardInterrupt)):
                 raise
             raise PipelineError(f"refresh failed, the previous warehouse is unchanged: {exc}") from exc
+
+
+def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, stats: IngestStats,
+                            started: dt.datetime) -> RefreshResult | None:
+    """When no file is new, changed, unreadable or removed and the marts exist, record the run
+    and return without copying, parsing or rebuilding anything."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        if not _has_raw(con) or not con.execute(
+                "select count(*) from information_schema.tables where table_schema='main' "
+                "and table_name='quality_findings'").fetchall()[0][0]:
+            return None
+        last = con.execute("select build_fingerprint from raw.ingest_runs where command='refresh' and "
+                           "status='succeeded' order by finished_at desc limit 1").fetchall()
+        if not last or last[0][0] != build_fingerprint():
+            return None
+        plan = plan_files(con, [corpus], settings)
+        root = str(Path(corpus)).rstrip("/") + "/"
+        present = {r[0] for r in con.execute("select source_path from raw.document_paths where is_present").fetchall()}
+        removed = [p for p in present if p.startswith(root) and p not in plan.seen_paths]
+        if plan.has_work or removed:
+            return None
+        version = _warehouse_version(con) - 1
+        findings = [dict(zip(("document_id", "check_name", "severity"), r)) for r in con.execute(
+            "select document_id, check_name, severity from main.quality_findings").fetchall()]
+    finally:
+        con.close()
+    stats.outcomes.extend(plan.done)
+    con = duckdb.connect(str(db))
+    try:
+        _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
+                    message="nothing new: no file parsed, marts not rebuilt")
+    finally:
+        con.close()
+    return RefreshResult(stats, findings, "skipped (nothing new)", version)
 
 
 def _record_failure(db: Path, stats: IngestStats, started: dt.datetime, exc: BaseException) -> None:

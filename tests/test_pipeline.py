@@ -115,3 +115,63 @@ def test_one_refresh_at_a_time(tmp_path):
     with WarehouseLock(str(db)):
         with pytest.raises(WarehouseBusyError, match="another refresh"):
             refresh(str(corpus), str(db), build=False, quiet=True)
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path):
+    from ingest.readers import ReaderSettings
+
+    db = tmp_path / "w.duckdb"
+    stats = ingest_only([str(SEED)], str(db), settings=ReaderSettings(max_bytes=10_000))
+    assert len(stats.failed) == 1 and "over the limit" in stats.failed[0].reason
+
+
+def test_a_file_that_vanishes_during_the_run(tmp_path, monkeypatch):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "a.txt")
+    shutil.copy(SEED, corpus / "gone.txt")
+    (corpus / "gone.txt").write_text(SEED.read_text(encoding="utf-8").replace("2021年", "2022年"), encoding="utf-8")
+    import ingest.pipeline as pl
+
+    real = pl.plan_files
+
+    def plan_then_delete(*a, **k):
+        plan = real(*a, **k)
+        (corpus / "gone.txt").unlink()
+        return plan
+
+    monkeypatch.setattr(pl, "plan_files", plan_then_delete)
+    stats = ingest_only([str(corpus)], str(tmp_path / "w.duckdb"))
+    by_name = {o.path.rsplit("/", 1)[-1]: o for o in stats.outcomes}
+    assert by_name["a.txt"].doc_status == "parsed"
+    assert "vanished" in by_name["gone.txt"].reason
+
+
+def test_kill_9_during_a_refresh_leaves_the_previous_warehouse(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "seed.txt")
+    db = tmp_path / "w.duckdb"
+    refresh(str(corpus), str(db), build=False, quiet=True)
+    before = counts(db)
+    text = SEED.read_text(encoding="utf-8")
+    for i in range(60):  # enough new work for the kill to land mid-refresh
+        (corpus / f"v{i}.txt").write_text(text.replace("994.08万元", f"{900 + i}.08万元"), encoding="utf-8")
+    code = ("import sys; from ingest.pipeline import refresh; "
+            "refresh(sys.argv[1], sys.argv[2], build=False, quiet=True, jobs=1)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(corpus), str(db)])
+    deadline = time.time() + 60
+    while not (tmp_path / "w.duckdb.next").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert counts(db) == before  # the live warehouse opens and answers the previous state
+    stats = refresh(str(corpus), str(db), build=False, quiet=True).stats  # the lock died with it
+    assert stats.count("new") == 60
