@@ -1,0 +1,420 @@
+"""PDF: text with positions from pypdfium2, tables rebuilt from character positions and the
+page's ruling lines.
+
+Each page becomes :class:`Paragraph` blocks (narrative lines joined into paragraphs) and
+:class:`Table` blocks (rows of cell texts, see ``pdf_layout``), in reading order (top to
+bottom). A table continued on the next page is joined into the first one (``page_end``,
+``row_pages``), dropping the header rows the continuation repeats. ``Table.title`` is the
+caption printed above the table ('2024年部门财务收支预算总表'), skipping the '编制部门…单位：元'
+line.
+
+Encrypted PDFs that open without a password (owner-password only) are read; those that need a
+password are refused. Form XObjects' drawings are not searched for rulings (their text is read).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ReadError
+from ..model import Document, Page, Paragraph, Table
+from .pdf_layout import (
+    Char,
+    Grid,
+    Line,
+    chars_to_lines,
+    grid_to_rows,
+    lines_to_paragraphs,
+    merge_rules,
+    rects_to_rules,
+    rules_to_grids,
+)
+
+DEFAULT_RULE_MAX_THICKNESS = 2.5  # points: a filled box thinner than this is a ruling line
+DEFAULT_RULE_MIN_LENGTH = 3.0
+DEFAULT_SNAP_TOLERANCE = 2.0  # rulings this close are one
+DEFAULT_JOIN_TOLERANCE = 3.0  # collinear pieces this close are one ruling
+DEFAULT_GRID_TOLERANCE = 2.5  # a ruling ends this close to another still meets it
+DEFAULT_LINE_TOLERANCE = 0.5  # chars whose centres differ by < this x height share a line
+DEFAULT_GAP_RATIO = 0.3  # gap (x height) that becomes a space between Latin/digits
+DEFAULT_CJK_GAP_RATIO = 1.5  # gap (x height) that becomes a space between Chinese chars
+DEFAULT_PARA_INDENT_RATIO = 1.0  # a line starting this far (x height) right of the margin opens a paragraph
+DEFAULT_PARA_GAP_RATIO = 1.0  # a vertical gap larger than this (x height) opens a paragraph
+DEFAULT_COLUMN_MATCH_TOLERANCE = 4.0  # column edges of a continued table match within this
+DEFAULT_TITLE_LOOKBACK = 3  # paragraphs above a table searched for its caption
+DEFAULT_REQUIRE_EOF_MARKER = True  # refuse files without '%%EOF' at the end (truncated downloads)
+
+_FPDF_ERR_FILE, _FPDF_ERR_FORMAT, _FPDF_ERR_PASSWORD, _FPDF_ERR_SECURITY = 2, 3, 4, 5
+_UNIT_LINE_RE = re.compile(r"(编制部门|编制单位|单位\s*[:：]|^\s*部门\s*[:：]|公开\s*\d+\s*表\s*$)")
+_PAGE_NUMBER_RE = re.compile(r"^\s*[-—–]?\s*\d{1,4}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
+_NUMBER_CELL_RE = re.compile(r"^[-−]?\d[\d,，]*(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """How pages are cut into lines, paragraphs and tables (see the DEFAULT_ constants)."""
+
+    rule_max_thickness: float = DEFAULT_RULE_MAX_THICKNESS
+    rule_min_length: float = DEFAULT_RULE_MIN_LENGTH
+    snap_tolerance: float = DEFAULT_SNAP_TOLERANCE
+    join_tolerance: float = DEFAULT_JOIN_TOLERANCE
+    grid_tolerance: float = DEFAULT_GRID_TOLERANCE
+    line_tolerance: float = DEFAULT_LINE_TOLERANCE
+    gap_ratio: float = DEFAULT_GAP_RATIO
+    cjk_gap_ratio: float = DEFAULT_CJK_GAP_RATIO
+    para_indent_ratio: float = DEFAULT_PARA_INDENT_RATIO
+    para_gap_ratio: float = DEFAULT_PARA_GAP_RATIO
+    column_match_tolerance: float = DEFAULT_COLUMN_MATCH_TOLERANCE
+    title_lookback: int = DEFAULT_TITLE_LOOKBACK
+    require_eof_marker: bool = DEFAULT_REQUIRE_EOF_MARKER
+
+    def __post_init__(self) -> None:
+        for name in ("rule_max_thickness", "rule_min_length", "snap_tolerance", "join_tolerance",
+                     "grid_tolerance", "line_tolerance", "gap_ratio", "cjk_gap_ratio",
+                     "column_match_tolerance"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"PdfSettings.{name} must be positive")
+        if self.para_indent_ratio < 0 or self.para_gap_ratio < 0 or self.title_lookback < 0:
+            raise ValueError("PdfSettings ratios and lookback must not be negative")
+
+
+DEFAULT_PDF_SETTINGS = PdfSettings()
+
+
+@dataclass
+class _PageTable:
+    """A table found on one page, with the geometry needed to join continuations."""
+
+    table: Table
+    xs: list[float]
+    has_caption: bool
+    header_rows: int = 0
+
+
+@dataclass
+class _PageResult:
+    number: int
+    blocks: list = field(default_factory=list)
+    tables: list[_PageTable] = field(default_factory=list)
+    has_text: bool = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening
+# ---------------------------------------------------------------------------------------------
+
+
+def bytes_to_pdfium(data: bytes, path: str, settings: PdfSettings = DEFAULT_PDF_SETTINGS):
+    """Open the bytes with PDFium.
+
+    Raises:
+        ReadError: code 'encrypted' (a password is needed), 'corrupt' (truncated or damaged).
+    """
+    import pypdfium2 as pdfium
+
+    if settings.require_eof_marker and b"%%EOF" not in data[-2048:]:
+        raise ReadError(path, "PDF is truncated or damaged: no '%%EOF' marker at the end",
+                        code="corrupt")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (_FPDF_ERR_PASSWORD, _FPDF_ERR_SECURITY):
+            raise ReadError(path, "PDF is encrypted and needs a password", code="encrypted") from exc
+        what = {_FPDF_ERR_FORMAT: "not a valid PDF structure", _FPDF_ERR_FILE: "file cannot be parsed"}
+        raise ReadError(path, f"PDF is damaged: {what.get(code, str(exc))}", code="corrupt") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# One page: characters and rulings
+# ---------------------------------------------------------------------------------------------
+
+
+def textpage_to_chars(textpage, page_height: float) -> list[Char]:
+    """Every visible character with its loose box, top-down coordinates; whitespace dropped
+    (spaces are re-derived from gaps)."""
+    from pypdfium2 import raw
+
+    n = raw.FPDFText_CountChars(textpage)
+    if n <= 0:
+        return []
+    # All the text in one call; one character per index unless the page has characters
+    # outside the BMP (UTF-16 surrogates), then one call per character.
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    raw.FPDFText_GetText(textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: n * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:
+        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
+    rect = raw.FS_RECTF()
+    ref = ctypes.byref(rect)
+    get_box = raw.FPDFText_GetLooseCharBox
+    chars: list[Char] = []
+    append = chars.append
+    for i, ch in enumerate(text):
+        if ch <= " " or ch in "\u00a0\u3000\ufeff\ufffe\uffff":
+            continue
+        if not get_box(textpage, i, ref):
+            continue
+        left, right, top, bottom = rect.left, rect.right, rect.top, rect.bottom
+        if right <= left or top <= bottom:
+            continue
+        append(Char(ch, left, page_height - top, right, page_height - bottom))
+    return chars
+
+
+def page_to_rects(page, page_height: float) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths."""
+    from pypdfium2 import raw
+
+    rects = []
+    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for i in range(raw.FPDFPage_CountObjects(page)):
+        obj = raw.FPDFPage_GetObject(page, i)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+            continue
+        if not fill.value and not stroke.value:
+            continue
+        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
+            rects.append((l.value, page_height - t.value, r.value, page_height - b.value))
+    return rects
+
+
+def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
+    rules = rects_to_rules(rects, settings.rule_max_thickness, settings.rule_min_length)
+    rules = merge_rules(rules, settings.snap_tolerance, settings.join_tolerance)
+    return rules_to_grids(rules, settings.grid_tolerance)
+
+
+def _in_grid(c: Char, g: Grid, tol: float) -> bool:
+    x0, top, x1, bottom = g.bbox
+    return x0 - tol <= c.cx <= x1 + tol and top - tol <= c.cy <= bottom + tol
+
+
+def _header_row_count(rows: list[list[str]]) -> int:
+    """Rows before the first row holding a number: the table's header."""
+    for i, row in enumerate(rows):
+        if any(_NUMBER_CELL_RE.match(c.replace(" ", "")) for c in row if c):
+            return i
+    return len(rows)
+
+
+def _caption(blocks: list, lookback: int) -> str | None:
+    """The caption above a table: the nearest short paragraph with '表' in it, skipping the
+    '编制部门：… 单位：元' line."""
+    seen = 0
+    for block in reversed(blocks):
+        if not isinstance(block, Paragraph) or seen >= lookback:
+            return None
+        seen += 1
+        text = block.text.strip()
+        if _UNIT_LINE_RE.search(text) or _PAGE_NUMBER_RE.match(text):
+            continue
+        if "表" in text and len(text) <= 60:
+            return text
+        return None
+    return None
+
+
+def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
+    """One page to its blocks, in reading order."""
+    _, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        chars = textpage_to_chars(textpage, height)
+    finally:
+        textpage.close()
+    result = _PageResult(number=number, has_text=bool(chars))
+    if not chars:
+        return result
+    grids = rects_to_grids(page_to_rects(page, height), settings)
+    table_chars: list[list[Char]] = [[] for _ in grids]
+    free: list[Char] = []
+    for c in chars:
+        for k, g in enumerate(grids):
+            if _in_grid(c, g, settings.grid_tolerance):
+                table_chars[k].append(c)
+                break
+        else:
+            free.append(c)
+    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (grid, rows))
+    for g, tc in zip(grids, table_chars):
+        rows = grid_to_rows(g, tc, settings.grid_tolerance, settings.line_tolerance,
+                            settings.gap_ratio, settings.cjk_gap_ratio)
+        if rows:
+            items.append((g.ys[0], (g, rows)))
+        else:
+            free.extend(tc)  # a ruled box with no text inside is no table
+    lines = chars_to_lines(free, settings.line_tolerance, settings.gap_ratio, settings.cjk_gap_ratio)
+    if lines:
+        right = max(ln.x1 for ln in lines)
+        left = min(ln.x0 for ln in lines)
+        # Paragraphs never run across a table: cut the lines at each table's top.
+        cuts = sorted(g.ys[0] for g, _ in (it[1] for it in items))
+        segment: list[Line] = []
+        segments: list[list[Line]] = []
+        ci = 0
+        for ln in lines:
+            while ci < len(cuts) and ln.top >= cuts[ci]:
+                if segment:
+                    segments.append(segment)
+                segment = []
+                ci += 1
+            segment.append(ln)
+        if segment:
+            segments.append(segment)
+        for seg in segments:
+            for para in lines_to_paragraphs(seg, right, left, settings.para_indent_ratio,
+                                            settings.para_gap_ratio):
+                items.append((para[0].top, para))
+    items.sort(key=lambda it: it[0])
+    for _, item in items:
+        if isinstance(item, list):
+            text = "".join(_join_wrapped(item))
+            result.blocks.append(Paragraph(text=text, page=number, raw=text))
+        else:
+            g, rows = item
+            title = _caption(result.blocks, settings.title_lookback)
+            table = Table(rows=rows, page=number, title=title)
+            result.blocks.append(table)
+            result.tables.append(_PageTable(table=table, xs=g.xs, has_caption=title is not None,
+                                            header_rows=_header_row_count(rows)))
+    return result
+
+
+def _join_wrapped(lines: list[Line]) -> list[str]:
+    """Texts of a paragraph's lines, joined: no space between wrapped Chinese, one otherwise."""
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        t = ln.text.strip()
+        if i and out and t and out[-1] and out[-1][-1].isascii() and t[0].isascii() \
+                and out[-1][-1].isalpha() and t[0].isalpha():
+            out.append(" ")
+        out.append(t)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Across pages
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_noise(block) -> bool:
+    return isinstance(block, Paragraph) and bool(_PAGE_NUMBER_RE.match(block.text))
+
+
+def columns_to_map(base: list[float], cont: list[float], tol: float) -> list[int] | None:
+    """Map each column edge of a continuation to the base table's column edge at the same x.
+
+    The continuation may lack some inner edges (a '合计' row merged over the code columns) but
+    must share the outer edges; None when the edges do not fit.
+    """
+    mapping: list[int] = []
+    for x in cont:
+        k = min(range(len(base)), key=lambda i: abs(base[i] - x))
+        if abs(base[k] - x) > tol or (mapping and k <= mapping[-1]):
+            return None
+        mapping.append(k)
+    if mapping[0] != 0 or mapping[-1] != len(base) - 1:
+        return None
+    return mapping
+
+
+def table_to_continued(base: _PageTable, cont: Table, page: int, col_map: list[int]) -> None:
+    """Append a continuation's rows to ``base`` (minus the header rows it repeats), each cell
+    moved to the base table's column at the same x."""
+    head = base.table.rows[:base.header_rows]
+    width = len(base.xs) - 1
+    rows = []
+    for row in cont.rows:
+        out = [""] * width
+        for j, text in enumerate(row):
+            out[col_map[j]] = text
+        rows.append(out)
+    drop = 0
+    while drop < len(rows) and drop < len(head) and rows[drop] == head[drop]:
+        drop += 1
+    table = base.table
+    if table.row_pages is None:
+        table.row_pages = [table.page] * len(table.rows)
+    table.rows.extend(rows[drop:])
+    table.row_pages.extend([page] * (len(rows) - drop))
+    table.page_end = page
+
+
+def results_to_pages(results: list[_PageResult], settings: PdfSettings) -> list[Page]:
+    """Join tables continued across pages, number the tables, and build the pages.
+
+    A page's first block continues the previous page's last block when both are tables, the
+    continuation has no caption of its own and the column edges match; the header rows it
+    repeats are dropped.
+    """
+    open_table: _PageTable | None = None  # the previous page's last block, if a table
+    for res in results:
+        blocks = [b for b in res.blocks if not _is_noise(b)]
+        cont = res.tables[0] if res.tables else None
+        col_map = None
+        if open_table is not None and cont is not None and blocks and blocks[0] is cont.table \
+                and not cont.has_caption:
+            col_map = columns_to_map(open_table.xs, cont.xs, settings.column_match_tolerance)
+        if col_map is not None:
+            table_to_continued(open_table, cont.table, res.number, col_map)
+            res.blocks.remove(cont.table)
+            res.tables.pop(0)
+            if len(blocks) == 1:
+                continue  # the whole page continues the table, which stays open
+        blocks = [b for b in res.blocks if not _is_noise(b)]
+        if blocks and res.tables and blocks[-1] is res.tables[-1].table:
+            open_table = res.tables[-1]
+        else:
+            open_table = None
+    pages: list[Page] = []
+    index = 0
+    for res in results:
+        for block in res.blocks:
+            if isinstance(block, Table):
+                block.index = index
+                index += 1
+        pages.append(Page(number=res.number, blocks=res.blocks, has_text_layer=res.has_text))
+    return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def pdf_to_document(data: bytes, path: str, settings=None) -> Document:
+    """Read a PDF into a Document (not yet normalized).
+
+    ``settings`` may be a :class:`PdfSettings`; anything else (the readers' ReaderSettings)
+    means the defaults.
+
+    Raises:
+        ReadError: 'encrypted', 'corrupt' (truncated, damaged, a page that cannot be loaded), or
+            'no_text_layer' (no page has text: a scan, OCR needed).
+    """
+    pdf_settings = settings if isinstance(settings, PdfSettings) else DEFAULT_PDF_SETTINGS
+    pdf = bytes_to_pdfium(data, path, pdf_settings)
+    results: list[_PageResult] = []
+    try:
+        for i in range(len(pdf)):
+            try:
+                page = pdf[i]
+            except Exception as exc:
+                raise ReadError(path, f"page cannot be loaded ({exc})", page=i + 1, code="corrupt") from exc
+            try:
+                results.append(page_to_result(page, i + 1, pdf_settings))
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    if not any(r.has_text for r in results):
+        raise ReadError(path, "no text layer; OCR needed", code="no_text_layer")
+    doc = Document(document_id="", source_path=path, source_format="pdf", byte_size=len(data))
+    doc.pages = results_to_pages(results, pdf_settings)
+    return doc

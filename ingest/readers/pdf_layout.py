@@ -1,0 +1,321 @@
+"""Page geometry for the PDF reader: characters to lines, ruling lines to table grids.
+
+Pure functions on plain values, no PDF library here (``pdf.py`` feeds them). Coordinates are
+top-down: ``top`` < ``bottom``, in PDF points.
+
+A table is a connected set of ruling lines (thin filled rectangles or stroked segments). Its
+distinct x and y positions make a fine grid; two neighbouring fine cells belong to one printed
+(merged) cell when no ruling separates them. A merged cell's text goes to its top-left fine
+cell, the other fine cells it covers stay '' — so every row of a table has the same length and
+a column index means the same column on every row.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+class Char:
+    """One character and its box (top-down). Centre and height are computed once: the layout
+    steps read them many times."""
+
+    __slots__ = ("bottom", "cjk", "cx", "cy", "size", "text", "top", "x0", "x1")
+
+    def __init__(self, text: str, x0: float, top: float, x1: float, bottom: float) -> None:
+        self.text, self.x0, self.top, self.x1, self.bottom = text, x0, top, x1, bottom
+        self.cx = (x0 + x1) / 2
+        self.cy = (top + bottom) / 2
+        self.size = bottom - top
+        self.cjk = is_cjk(text)
+
+    def __repr__(self) -> str:
+        return f"Char({self.text!r}, {self.x0:.1f}, {self.top:.1f}, {self.x1:.1f}, {self.bottom:.1f})"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A ruling line: ``orient`` 'h' (at y=pos, from x=start to end) or 'v' (at x=pos)."""
+
+    orient: str
+    pos: float
+    start: float
+    end: float
+
+
+@dataclass
+class Line:
+    """A line of text: its characters left to right and its box."""
+
+    chars: list[Char]
+    text: str = ""
+
+    @property
+    def x0(self) -> float:
+        return self.chars[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(c.x1 for c in self.chars)
+
+    @property
+    def top(self) -> float:
+        return min(c.top for c in self.chars)
+
+    @property
+    def bottom(self) -> float:
+        return max(c.bottom for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        sizes = sorted(c.size for c in self.chars)
+        return sizes[len(sizes) // 2]
+
+
+@dataclass
+class Grid:
+    """The rulings of one table and the positions of its fine grid."""
+
+    hrules: list[Rule]
+    vrules: list[Rule]
+    xs: list[float] = field(default_factory=list)
+    ys: list[float] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
+
+
+def is_cjk(ch: str) -> bool:
+    o = ord(ch[0])
+    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F \
+        or ch in "“”‘’…—"
+
+
+def chars_to_text(chars: list[Char], gap_ratio: float, cjk_gap_ratio: float) -> str:
+    """Join characters of one line, inserting a space where the gap between two is wide.
+
+    Between two CJK characters a space is inserted only for a very wide gap (two fields printed
+    on one line); justified Chinese text has no spaces.
+    """
+    out: list[str] = []
+    prev: Char | None = None
+    for c in chars:
+        if prev is not None:
+            size = min(c.size, prev.size)
+            ratio = cjk_gap_ratio if (prev.cjk and c.cjk) else gap_ratio
+            if c.x0 - prev.x1 > ratio * (max(1.0, size)):
+                out.append(" ")
+        out.append(c.text)
+        prev = c
+    return "".join(out)
+
+
+def chars_to_lines(chars: list[Char], line_tolerance: float, gap_ratio: float,
+                   cjk_gap_ratio: float) -> list[Line]:
+    """Group characters into lines, top to bottom; a character joins the line whose vertical
+    centre is within ``line_tolerance`` x its height."""
+    lines: list[Line] = []
+    centre = size = 0.0
+    for c in sorted(chars, key=lambda ch: (ch.cy, ch.x0)):
+        # Compare with the line's tallest char: punctuation boxes ('，') are short and low.
+        if lines and abs(c.cy - centre) <= line_tolerance * max(c.size, size, 1.0):
+            lines[-1].chars.append(c)
+            if c.size > size:
+                centre, size = c.cy, c.size
+        else:
+            lines.append(Line(chars=[c]))
+            centre, size = c.cy, c.size
+    for line in lines:
+        line.chars.sort(key=lambda ch: ch.x0)
+        line.text = chars_to_text(line.chars, gap_ratio, cjk_gap_ratio)
+    return lines
+
+
+def lines_to_cell_text(lines: list[Line]) -> str:
+    """A cell's lines as one string: wrapped Chinese joins without a space."""
+    out = ""
+    for line in lines:
+        t = line.text.strip()
+        if not t:
+            continue
+        if out and not (is_cjk(out[-1]) or is_cjk(t[0]) or out[-1] in "(（" or t[0] in ")）"):
+            out += " "
+        out += t
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Rulings to grids
+# ---------------------------------------------------------------------------------------------
+
+
+def rects_to_rules(rects: list[tuple[float, float, float, float]], max_thickness: float,
+                   min_length: float) -> list[Rule]:
+    """Thin boxes (x0, top, x1, bottom) to ruling lines; anything thicker (cell shading, boxes)
+    is not a ruling."""
+    rules: list[Rule] = []
+    for x0, top, x1, bottom in rects:
+        w, h = x1 - x0, bottom - top
+        if h <= max_thickness and w >= min_length:
+            rules.append(Rule("h", (top + bottom) / 2, x0, x1))
+        elif w <= max_thickness and h >= min_length:
+            rules.append(Rule("v", (x0 + x1) / 2, top, bottom))
+    return rules
+
+
+def cluster_positions(values: list[float], tolerance: float) -> dict[float, float]:
+    """Map each value to the mean of its cluster (values within ``tolerance`` of the previous)."""
+    mapping: dict[float, float] = {}
+    group: list[float] = []
+
+    def flush() -> None:
+        if group:
+            mean = sum(group) / len(group)
+            for v in group:
+                mapping[v] = mean
+
+    for v in sorted(set(values)):
+        if group and v - group[-1] > tolerance:
+            flush()
+            group = []
+        group.append(v)
+    flush()
+    return mapping
+
+
+def merge_rules(rules: list[Rule], snap_tolerance: float, join_tolerance: float) -> list[Rule]:
+    """Snap nearly equal positions together and join collinear pieces that touch."""
+    merged: list[Rule] = []
+    for orient in ("h", "v"):
+        group = [r for r in rules if r.orient == orient]
+        snap = cluster_positions([r.pos for r in group], snap_tolerance)
+        by_pos: dict[float, list[Rule]] = {}
+        for r in group:
+            by_pos.setdefault(snap[r.pos], []).append(r)
+        for pos, items in by_pos.items():
+            items.sort(key=lambda r: r.start)
+            start, end = items[0].start, items[0].end
+            for r in items[1:]:
+                if r.start <= end + join_tolerance:
+                    end = max(end, r.end)
+                else:
+                    merged.append(Rule(orient, pos, start, end))
+                    start, end = r.start, r.end
+            merged.append(Rule(orient, pos, start, end))
+    return merged
+
+
+def _crosses(h: Rule, v: Rule, tol: float) -> bool:
+    return h.start - tol <= v.pos <= h.end + tol and v.start - tol <= h.pos <= v.end + tol
+
+
+def rules_to_grids(rules: list[Rule], tolerance: float) -> list[Grid]:
+    """Connected sets of crossing rulings, each with at least 2 rows and 1 column of cells."""
+    hs = [r for r in rules if r.orient == "h"]
+    vs = [r for r in rules if r.orient == "v"]
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if _crosses(h, v, tolerance):
+                a, b = find(i), find(len(hs) + j)
+                if a != b:
+                    parent[a] = b
+    comps: dict[int, Grid] = {}
+    for i, h in enumerate(hs):
+        comps.setdefault(find(i), Grid([], [])).hrules.append(h)
+    for j, v in enumerate(vs):
+        comps.setdefault(find(len(hs) + j), Grid([], [])).vrules.append(v)
+    grids = []
+    for g in comps.values():
+        g.xs = sorted({v.pos for v in g.vrules})
+        g.ys = sorted({h.pos for h in g.hrules})
+        if len(g.xs) >= 2 and len(g.ys) >= 2:
+            grids.append(g)
+    grids.sort(key=lambda g: g.ys[0])
+    return grids
+
+
+def _covered(rules: list[Rule], pos: float, a: float, b: float, tol: float) -> bool:
+    """Is the span a..b at ``pos`` covered by one of ``rules``?"""
+    mid = (a + b) / 2
+    for r in rules:
+        if abs(r.pos - pos) <= tol and r.start - tol <= mid <= r.end + tol \
+                and r.start - tol <= a + (b - a) * 0.1 and b - (b - a) * 0.1 <= r.end + tol:
+            return True
+    return False
+
+
+def grid_to_anchors(grid: Grid, tolerance: float) -> list[list[tuple[int, int]]]:
+    """For each fine cell (i, j), the fine cell holding the text of the printed cell it is in."""
+    nrows, ncols = len(grid.ys) - 1, len(grid.xs) - 1
+    parent = {(i, j): (i, j) for i in range(nrows) for j in range(ncols)}
+
+    def find(k: tuple[int, int]) -> tuple[int, int]:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    def union(a: tuple[int, int], b: tuple[int, int]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the top-left one stays the root
+
+    for i in range(nrows):
+        top, bottom = grid.ys[i], grid.ys[i + 1]
+        for j in range(ncols):
+            left, right = grid.xs[j], grid.xs[j + 1]
+            if j + 1 < ncols and not _covered(grid.vrules, right, top, bottom, tolerance):
+                union((i, j), (i, j + 1))
+            if i + 1 < nrows and not _covered(grid.hrules, bottom, left, right, tolerance):
+                union((i, j), (i + 1, j))
+    return [[find((i, j)) for j in range(ncols)] for i in range(nrows)]
+
+
+def grid_to_rows(grid: Grid, chars: list[Char], tolerance: float, line_tolerance: float,
+                 gap_ratio: float, cjk_gap_ratio: float) -> list[list[str]]:
+    """The table's rows of cell texts (see the module docstring); empty rows dropped."""
+    anchors = grid_to_anchors(grid, tolerance)
+    nrows, ncols = len(grid.ys) - 1, len(grid.xs) - 1
+    by_cell: dict[tuple[int, int], list[Char]] = {}
+    for c in chars:
+        i = min(max(bisect.bisect_right(grid.ys, c.cy) - 1, 0), nrows - 1)
+        j = min(max(bisect.bisect_right(grid.xs, c.cx) - 1, 0), ncols - 1)
+        by_cell.setdefault(anchors[i][j], []).append(c)
+    rows: list[list[str]] = []
+    for i in range(nrows):
+        row = [""] * ncols
+        for j in range(ncols):
+            if anchors[i][j] == (i, j) and (i, j) in by_cell:
+                lines = chars_to_lines(by_cell[(i, j)], line_tolerance, gap_ratio, cjk_gap_ratio)
+                row[j] = lines_to_cell_text(lines)
+        if any(row):
+            rows.append(row)
+    return rows
+
+
+def lines_to_paragraphs(lines: list[Line], right_margin: float, left_margin: float,
+                        indent_ratio: float, gap_ratio: float) -> list[list[Line]]:
+    """Group lines into paragraphs: a line continues the previous one when the previous runs to
+    the right margin, this one is not indented, and the gap between them is small."""
+    paras: list[list[Line]] = []
+    for line in lines:
+        if paras:
+            prev = paras[-1][-1]
+            size = max(prev.size, 1.0)
+            full = prev.x1 >= right_margin - 1.5 * size
+            indented = line.x0 > left_margin + indent_ratio * size
+            close = line.top - prev.bottom <= gap_ratio * size
+            if full and not indented and close:
+                paras[-1].append(line)
+                continue
+        paras.append([line])
+    return paras
