@@ -203,5 +203,44 @@ def status(db_path: str) -> None:
         con.close()
 
 
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True)
+@click.option("--out", "out_dir", required=True, help="Folder to write into (created if missing).")
+@click.option("--mart", "marts", multiple=True, help="A mart to export (repeatable; default: all).")
+@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Column labels of the XLSX export: English names or Chinese labels.")
+def export(db_path: str, fmt: str, out_dir: str, marts: tuple[str, ...], labels: str) -> None:
+    """Export marts as Parquet (partitioned by fiscal_year), CSV or XLSX."""
+    from .export import export_marts
+
+    _connect_read_only(db_path).close()
+    try:
+        paths = export_marts(db_path, out_dir, fmt, list(marts) or None, labels)
+    except BudgetWarehouseError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for p in paths:
+        click.echo(str(p))
+
+
+@main.command()
+@db_option
+@click.option("--out", "out_dir", default="docs/site", show_default=True, help="Where to write the sites.")
+@click.option("--serve", is_flag=True, help="Serve the sites on localhost after building them.")
+@click.option("--port", type=int, default=8080, show_default=True)
+def docs(db_path: str, out_dir: str, serve: bool, port: int) -> None:
+    """Build the dbt docs site (marts and columns) and copy the Data Docs beside it."""
+    from .docs import build_docs, serve_docs
+
+    _connect_read_only(db_path).close()
+    try:
+        index = build_docs(db_path, out_dir)
+    except BudgetWarehouseError as exc:
+        _fail(str(exc), EXIT_PIPELINE)
+    click.echo(f"dbt docs: {index}")
+    if serve:
+        serve_docs(out_dir, port)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
