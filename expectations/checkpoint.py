@@ -1,0 +1,248 @@
+"""The checkpoint: read the warehouse, validate with GX, write main.quality_findings.
+
+GX 1.24 cannot reach DuckDB through SQL, so the rows to check are read into pandas (read-only
+connection, closed before validating), each concern turns them into check rows (one frame, see
+``frame.py``), and one Checkpoint of one ValidationDefinition per suite validates that frame in an
+ephemeral context. Every failing row becomes a finding; the table is replaced wholesale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from ingest.errors import PipelineError
+
+from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
+from .identities import build_identities_suite, identity_frame
+from .parse_issues import build_parse_issues_suite, parse_issue_frame
+from .performance import build_performance_suite, performance_frame
+from .plausibility import build_plausibility_suite, plausibility_frame
+from .units import build_units_suite, unit_frame
+
+FINDINGS_TABLE = "main.quality_findings"
+# Where the refresh may publish GX Data Docs (gitignored); run_checks builds them only when asked.
+DATA_DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "data_docs"
+FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
+    ("document_id", "VARCHAR", pa.string()),
+    ("check_name", "VARCHAR", pa.string()),
+    ("severity", "VARCHAR", pa.string()),
+    ("observed", "DECIMAL(20,2)", pa.decimal128(20, 2)),
+    ("expected", "DECIMAL(20,2)", pa.decimal128(20, 2)),
+    ("page", "INTEGER", pa.int32()),
+    ("message", "VARCHAR", pa.string()),
+    ("subject", "VARCHAR", pa.string()),
+    ("observed_unit", "VARCHAR", pa.string()),
+    ("expectation", "VARCHAR", pa.string()),
+    ("suite", "VARCHAR", pa.string()),
+    ("checked_at", "TIMESTAMP", pa.timestamp("us")),
+]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+QUERIES: dict[str, str] = {
+    "residuals": "select * from main.rpt_identity_residuals",
+    "statements": "select * from main.stg_disclosures__statements",
+    "documents": "select * from main.dim_document",
+    "amounts": " union all ".join(
+        f"select document_id, '{t}' as source_table, statement_key as subject, amount_yuan, page "
+        f"from main.{t} where measure = 'amount'"
+        for t in ("fct_revenue", "fct_expenditure", "fct_sangong", "fct_operating_expense",
+                  "fct_procurement"))
+        + " union all select document_id, 'fct_project' as source_table, 'project ' || project_seq "
+          "|| coalesce(' ' || project_code, '') as subject, budget_yuan as amount_yuan, page "
+          "from main.fct_project",
+    "percentages": (
+        "select document_id, 'project ' || coalesce(cast(project_seq as varchar), '-') || ' ' "
+        "|| coalesce(level3, level2, level1, '') as subject, target_value as pct, page, "
+        "'The percentage target of indicator' as what "
+        "from main.fct_performance_indicator where target_unit = '%' and target_value is not null "
+        "union all select document_id, 'project ' || project_seq || ' ' || checkpoint_label as subject, "
+        "cumulative_pct as pct, null as page, 'The spending plan percentage of' as what "
+        "from main.stg_disclosures__spending_plans where cumulative_pct is not null"),
+    "plans": "select * from main.fct_project",
+    "indicators": (
+        "select indicators.*, projects.budget_yuan from main.fct_performance_indicator as indicators "
+        "left join main.fct_project as projects on indicators.document_id = projects.document_id "
+        "and indicators.project_seq = projects.project_seq"),
+    "issues": "select * from main.stg_disclosures__parse_issues",
+}
+
+
+def read_frames(db_path: str) -> dict[str, pd.DataFrame]:
+    """Every frame the checks need, read through one read-only connection that is then closed."""
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise PipelineError(f"checks: cannot open {db_path} read-only: {exc}") from exc
+    try:
+        frames = {}
+        for name, sql in QUERIES.items():
+            try:
+                frames[name] = con.sql(sql).to_arrow_table().to_pandas()
+            except duckdb.Error as exc:
+                raise PipelineError(f"checks: cannot read {name} from {db_path} "
+                                    f"(has dbt build run?): {exc}") from exc
+        return frames
+    finally:
+        con.close()
+
+
+def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """All concerns' check rows in one frame, with a row_id."""
+    parts = [
+        identity_frame(frames["residuals"]),
+        unit_frame(frames["statements"], frames["documents"]),
+        plausibility_frame(frames["amounts"], frames["documents"], frames["percentages"],
+                           frames["plans"]),
+        performance_frame(frames["indicators"]),
+        parse_issue_frame(frames["issues"]),
+    ]
+    parts = [p for p in parts if len(p)]
+    checks = pd.concat(parts, ignore_index=True) if parts else empty_checks()
+    checks.insert(0, "row_id", range(len(checks)))
+    return checks
+
+
+SUITE_BUILDERS = (build_identities_suite, build_units_suite, build_plausibility_suite,
+                  build_performance_suite, build_parse_issues_suite)
+
+
+def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -> list[Any]:
+    """Validate the check rows with every suite; (suite name, ExpectationValidationResult) pairs.
+
+    Args:
+        checks: the rows of :func:`check_rows`.
+        data_docs_dir: when given, GX Data Docs of the suites and this validation are built there.
+    """
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    # GX sets its config module's logger to INFO at import; its chatter is not a finding.
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    actions = []
+    if data_docs_dir is not None:
+        from great_expectations.checkpoint import UpdateDataDocsAction
+
+        context.add_data_docs_site(site_name="budgetwh", site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(Path(data_docs_dir).resolve())}})
+        actions.append(UpdateDataDocsAction(name="data_docs", site_names=["budgetwh"]))
+    batch = (context.data_sources.add_pandas("warehouse")
+             .add_dataframe_asset("check_rows")
+             .add_batch_definition_whole_dataframe("all_rows"))
+    definitions = []
+    for build in SUITE_BUILDERS:
+        suite = context.suites.add(build())
+        definitions.append(context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)))
+    checkpoint = context.checkpoints.add(gx.Checkpoint(
+        name="budgetwh_quality", validation_definitions=definitions, actions=actions,
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
+    frame = checks[["row_id", "concern", "check_name"] + ASSERTION_COLUMNS].copy()
+    frame["diff"] = pd.to_numeric(frame["diff"], errors="coerce").astype("float64")
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+    results = []
+    for run in outcome.run_results.values():
+        suite_name = run.suite_name
+        for er in run.results:
+            info = er.exception_info or {}
+            if info.get("raised_exception"):
+                raise PipelineError(f"checks: expectation {er.expectation_config.type} of suite "
+                                    f"{suite_name} could not run: {info.get('exception_message')}")
+            results.append((suite_name, er))
+    return results
+
+
+def findings_from(checks: pd.DataFrame, results: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
+    """One finding per failing check row (unexpected_index_list -> row_id -> the row)."""
+    by_id = checks.set_index("row_id", drop=False)
+    findings, seen = [], set()
+    for suite_name, er in results:
+        if er.success:
+            continue
+        meta = er.expectation_config.meta or {}
+        for hit in er.result.get("unexpected_index_list") or []:
+            row_id = int(hit["row_id"] if isinstance(hit, dict) else hit)
+            if row_id in seen:
+                continue
+            seen.add(row_id)
+            r = by_id.loc[row_id]
+            findings.append({
+                "document_id": clean(r["document_id"]),
+                "check_name": r["check_name"],
+                "severity": clean(r["severity"]) or meta.get("severity") or "error",
+                "observed": clean(r["observed"]),
+                "expected": clean(r["expected"]),
+                "page": int(r["page"]) if clean(r["page"]) is not None else None,
+                "message": r["message"],
+                "subject": clean(r["subject"]),
+                "observed_unit": clean(r["observed_unit"]),
+                "expectation": er.expectation_config.type,
+                "suite": suite_name,
+                "checked_at": now,
+            })
+    findings.sort(key=lambda f: (f["document_id"] or "", SEVERITY_ORDER.get(f["severity"], 9),
+                                 f["check_name"], f["subject"] or "", f["page"] or 0))
+    return findings
+
+
+def write_findings(db_path: str, findings: list[dict[str, Any]]) -> None:
+    """Replace main.quality_findings by ``findings`` (one writer connection, then closed)."""
+    schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
+    findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
+        [{name: f.get(name) for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
+    ddl = ", ".join(f"{name} {sql}" for name, sql, _ in FINDINGS_COLUMNS)
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("begin transaction")
+        con.execute(f"create or replace table {FINDINGS_TABLE} ({ddl})")
+        con.execute(f"insert into {FINDINGS_TABLE} select * from findings_arrow")
+        con.execute("commit")
+    finally:
+        con.close()
+
+
+def run_checks(db_path: str, *, data_docs_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """Run every check on the warehouse at ``db_path`` and write main.quality_findings.
+
+    Args:
+        db_path: the warehouse file; dbt build must have run on it.
+        data_docs_dir: also build GX Data Docs there (e.g. :data:`DATA_DOCS_DIR`); off by default.
+
+    Returns:
+        The findings written, as dicts with the columns of main.quality_findings.
+
+    Raises:
+        PipelineError: the warehouse cannot be read (dbt build has not run) or a check could
+            not run.
+    """
+    if not Path(db_path).exists():
+        raise PipelineError(f"checks: warehouse {db_path} does not exist")
+    now = dt.datetime.now().replace(microsecond=0)
+    checks = check_rows(read_frames(db_path))
+    findings = findings_from(checks, validate(checks, data_docs_dir=data_docs_dir), now)
+    write_findings(db_path, findings)
+    return findings
+
+
+__all__ = [
+    "CHECK_COLUMNS",
+    "check_rows",
+    "findings_from",
+    "read_frames",
+    "run_checks",
+    "validate",
+    "write_findings",
+]

@@ -1,0 +1,75 @@
+"""The shape every concern's rows take, so one Checkpoint validates them all in one frame.
+
+Each concern builds rows with the columns of :data:`CHECK_COLUMNS` (plus the assertion columns
+its suite reads: ``diff``, ``value``, ``unit_consistent``, ``issue_severity``). ``observed`` and
+``expected`` are exact ``Decimal`` values for the finding; the assertion columns are what GX
+compares. ``message`` is what the finding says if the row fails; ``severity`` how serious it is.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+CHECK_COLUMNS = [
+    "concern", "document_id", "check_name", "subject", "severity", "observed", "expected",
+    "observed_unit", "page", "message",
+]
+ASSERTION_COLUMNS = ["diff", "value", "unit_consistent", "issue_severity"]
+WAN = Decimal(10_000)
+CENT = Decimal("0.01")
+
+
+def empty_checks() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS + ASSERTION_COLUMNS})
+
+
+def as_checks(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows (dicts) to a frame with every check and assertion column, in a fixed order."""
+    if not rows:
+        return empty_checks()
+    frame = pd.DataFrame(rows)
+    for c in CHECK_COLUMNS + ASSERTION_COLUMNS:
+        if c not in frame.columns:
+            frame[c] = None
+    return frame[CHECK_COLUMNS + ASSERTION_COLUMNS]
+
+
+def clean(value: Any) -> Any:
+    """None for pandas' missing values (NaN, NA, NaT); the value otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def page_of(value: Any) -> int | None:
+    v = clean(value)
+    return int(v) if v is not None else None
+
+
+def decimal_of(value: Any) -> Decimal | None:
+    v = clean(value)
+    if v is None:
+        return None
+    return v if isinstance(v, Decimal) else Decimal(str(v))
+
+
+def wan(yuan: Decimal | None) -> str:
+    """'994.08万元' for 9,940,800 yuan (for messages only; the marts convert with the dbt macro)."""
+    if yuan is None:
+        return "?"
+    return f"{(yuan / WAN).quantize(CENT):,.2f}万元"
+
+
+def yuan(value: Decimal | None) -> str:
+    return "?" if value is None else f"{value.quantize(CENT):,.2f} yuan"

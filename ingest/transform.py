@@ -1,0 +1,157 @@
+"""The transform step: ``dbt build`` of dbt_project/ against one warehouse file, in-process.
+
+dbt's target/ and logs/ stay inside dbt_project/ (gitignored). Data findings (identity tests,
+severity ``warn``) never fail the build; a model that does not build, or a failing test of
+severity ``error`` (a primary key), raises :class:`~ingest.errors.PipelineError` naming the node.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PipelineError
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+DEFAULT_THREADS = 4
+
+_PASSED = {"success", "pass"}
+_WARNED = {"warn"}
+_ERRORED = {"error", "fail", "runtime error"}
+_SKIPPED = {"skipped"}
+
+
+@dataclass
+class NodeResult:
+    """What dbt reported for one node (model, seed or test)."""
+
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str | None
+    failures: int | None
+    seconds: float
+
+
+@dataclass
+class DbtResult:
+    """Counts of a ``dbt build``; ``nodes`` holds every node's result."""
+
+    passed: int = 0
+    warned: int = 0
+    errored: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    nodes: list[NodeResult] = field(default_factory=list, repr=False)
+
+    @property
+    def warnings(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in _WARNED]
+
+    @property
+    def errors(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in _ERRORED]
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration of the block (dbt reads them in-process)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def dbt_args(command: str, *, quiet: bool = False, threads: int = DEFAULT_THREADS) -> list[str]:
+    """The dbt CLI arguments for ``command`` run on dbt_project/ (project and profiles dir)."""
+    project = str(DBT_PROJECT_DIR)
+    args = [command, "--project-dir", project, "--profiles-dir", project,
+            "--target-path", str(DBT_PROJECT_DIR / "target"),
+            "--log-path", str(DBT_PROJECT_DIR / "logs"),
+            "--threads", str(threads)]
+    if quiet:
+        args.insert(0, "--quiet")
+    return args
+
+
+def run_dbt_build(db_path: str, *, quiet: bool = False) -> DbtResult:
+    """Run ``dbt build`` (seeds, models, tests) on the warehouse at ``db_path``.
+
+    The caller must not hold a connection to the file: dbt opens it as the writer.
+
+    Args:
+        db_path: the DuckDB warehouse file (it must already hold the ``raw`` schema).
+        quiet: print only errors.
+
+    Returns:
+        Counts of passed, warned, errored and skipped nodes, and each node's result.
+
+    Raises:
+        PipelineError: dbt could not run, a model or seed failed to build, or a test of
+            severity ``error`` failed. The message names the failing nodes.
+    """
+    from dbt.cli.main import dbtRunner  # slow import: only when transforming
+
+    db = str(Path(db_path).resolve())
+    if not Path(db).exists():
+        raise PipelineError(f"dbt build: warehouse {db} does not exist")
+    started = time.perf_counter()
+    with _environment(BUDGETWH_DB=db, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+                      DO_NOT_TRACK="1"):
+        try:
+            outcome = dbtRunner().invoke(dbt_args("build", quiet=quiet))
+        finally:
+            _release_duckdb()
+    result = DbtResult(seconds=time.perf_counter() - started)
+    if outcome.exception is not None:
+        raise PipelineError(f"dbt build on {db} could not run: {outcome.exception}")
+    for r in getattr(outcome.result, "results", None) or []:
+        status = str(getattr(r.status, "value", r.status)).lower()
+        node = NodeResult(unique_id=r.node.unique_id, resource_type=str(r.node.resource_type),
+                          status=status, message=r.message, failures=r.failures,
+                          seconds=float(r.execution_time or 0.0))
+        result.nodes.append(node)
+        if status in _PASSED:
+            result.passed += 1
+        elif status in _WARNED:
+            result.warned += 1
+        elif status in _ERRORED:
+            result.errored += 1
+        elif status in _SKIPPED:
+            result.skipped += 1
+    if result.errored or not outcome.success:
+        failing = "; ".join(f"{n.unique_id} ({n.status}: {_first_line(n.message)})"
+                            for n in result.errors) or "no node reported the failure"
+        raise PipelineError(f"dbt build on {db} failed: {failing}")
+    return result
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in-process after ``invoke`` returns.
+
+    dbt-duckdb holds one environment (and its duckdb connection) per process; left open, it keeps
+    the warehouse locked, so the checks that follow could not open it read-only.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - the adapter is a pinned dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if env is not None:
+            env.close()
+
+
+def _first_line(message: str | None) -> str:
+    return (message or "").strip().splitlines()[0] if (message or "").strip() else ""

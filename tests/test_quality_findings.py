@@ -1,0 +1,147 @@
+"""Quality checks (expectations/): GX suites over the marts of the constructed warehouse, and the
+findings they write to main.quality_findings.
+
+The warehouse is the one tests/test_dbt_marts.py builds (seed-like document with the fixed-asset
+total printed as '634.22元', and a document whose 三公 items deliberately do not add up).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import great_expectations as gx
+import pytest
+
+try:  # tests/ is on sys.path under pytest's default (prepend) import mode
+    from test_dbt_marts import BROKEN_ID, SEED_ID, built_warehouse
+except ImportError:  # pragma: no cover - tests/ made a package
+    from tests.test_dbt_marts import BROKEN_ID, SEED_ID, built_warehouse
+
+from expectations.checkpoint import SUITE_BUILDERS, run_checks
+from expectations.identities import build_identities_suite
+from expectations.plausibility import build_plausibility_suite
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    db, _ = built_warehouse(tmp_path_factory.mktemp("dbt_warehouse"))
+    return db, run_checks(str(db))
+
+
+def only(rows: list[dict], document_id: str, check_name: str) -> list[dict]:
+    return [f for f in rows if f["document_id"] == document_id and f["check_name"] == check_name]
+
+
+def test_suites_are_code():
+    for build in SUITE_BUILDERS:
+        suite = build()
+        assert isinstance(suite, gx.ExpectationSuite) and suite.expectations
+    assert build_identities_suite().name == "identities"
+    assert len(build_plausibility_suite().expectations) == 5
+
+
+def test_unit_anomaly_634_22_yuan_is_flagged_not_corrected(findings):
+    db, rows = findings
+    hits = only(rows, SEED_ID, "unit_anomaly")
+    assert len(hits) == 1
+    f = hits[0]
+    assert f["severity"] in ("warning", "error")
+    assert f["observed"] == Decimal("634.22")
+    assert f["expected"] == Decimal("6342200.00")
+    assert f["page"] == 4
+    assert f["subject"] == "assets.fixed_assets_total"
+    assert "634.22元" in f["message"] and "174.33万元" in f["message"] and "459.89万元" in f["message"]
+    assert "not corrected" in f["message"]
+    # Loaded as printed, still.
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select amount_yuan from raw.statements where document_id = ? and "
+                           "statement_key = 'assets.fixed_assets_total'", [SEED_ID]).fetchall() == [
+            (Decimal("634.22"),)]
+    finally:
+        con.close()
+
+
+def test_broken_identity_is_a_finding(findings):
+    _, rows = findings
+    hits = only(rows, BROKEN_ID, "identity:sangong_parts")
+    assert len(hits) == 1
+    f = hits[0]
+    assert (f["severity"], f["observed"], f["expected"], f["page"]) == (
+        "error", Decimal("200000.00"), Decimal("180000.00"), 3)
+    assert "20.00万元" in f["message"] and "18.00万元" in f["message"]
+
+
+def test_identities_that_hold_raise_nothing(findings):
+    _, rows = findings
+    seed_identities = [f for f in rows
+                       if f["document_id"] == SEED_ID and f["check_name"].startswith("identity:")]
+    assert seed_identities == []
+    # The broken document's other identities (expenditure parts, vehicle parts, revenue = expenditure) hold.
+    assert {f["check_name"] for f in rows if f["document_id"] == BROKEN_ID
+            and f["check_name"].startswith("identity:")} == {"identity:sangong_parts"}
+
+
+def test_withheld_projects_leave_an_info_residual(findings):
+    _, rows = findings
+    hits = only(rows, SEED_ID, "withheld_residual")
+    assert [(f["severity"], f["observed"], f["expected"]) for f in hits] == [
+        ("info", Decimal("6742000.00"), Decimal("2860000.00"))]
+
+
+def test_performance_findings(findings):
+    _, rows = findings
+    cost = only(rows, SEED_ID, "cost_indicator_mismatch")
+    assert [(f["subject"], f["observed"], f["expected"]) for f in cost] == [
+        ("13043421094ANOGIHASBI", Decimal("372900.00"), Decimal("370000.00"))]
+    conflicting = only(rows, SEED_ID, "conflicting_indicator_targets")
+    assert len(conflicting) == 1 and conflicting[0]["observed"] == 3
+    assert "≥90%, ≥80%, ≥60%" in conflicting[0]["message"]
+
+
+def test_plausibility_findings(findings):
+    _, rows = findings
+    negative = only(rows, BROKEN_ID, "plausibility:negative_amount")
+    assert [(f["subject"], f["observed"], f["severity"]) for f in negative] == [
+        ("operating_expenses.total", Decimal("-10000.00"), "error")]
+    assert [f["observed"] for f in only(rows, BROKEN_ID, "plausibility:spending_plan_decreasing")] == [
+        Decimal(-10)]
+    assert [f["observed"] for f in only(rows, BROKEN_ID, "plausibility:spending_plan_final")] == [
+        Decimal(90)]
+    assert not [f for f in rows
+                if f["document_id"] == SEED_ID and f["check_name"].startswith("plausibility:")]
+
+
+def test_parse_errors_are_copied_in_warnings_are_not(findings):
+    _, rows = findings
+    parse = [f for f in rows if f["check_name"].startswith("parse_issue:")]
+    assert [(f["document_id"], f["check_name"], f["severity"], f["page"]) for f in parse] == [
+        (BROKEN_ID, "parse_issue:table_unreadable", "error", 6)]
+    assert "ragged rows" in parse[0]["message"]
+
+
+def test_findings_table_is_replaced_wholesale(findings):
+    db, rows = findings
+    again = run_checks(str(db))
+    assert len(again) == len(rows)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cols = [r[0] for r in con.execute("describe main.quality_findings").fetchall()]
+        stored = con.execute("select document_id, check_name, severity, observed, expected, page, "
+                             "message from main.quality_findings").fetchall()
+    finally:
+        con.close()
+    assert cols[:7] == ["document_id", "check_name", "severity", "observed", "expected", "page", "message"]
+    assert len(stored) == len(rows)
+    assert {r[2] for r in stored} <= {"error", "warning", "info"}
+    assert all(r[6] for r in stored)
+
+
+def test_data_docs_on_request(findings, tmp_path):
+    db, rows = findings
+    again = run_checks(str(db), data_docs_dir=tmp_path / "data_docs")
+    assert len(again) == len(rows)
+    assert (tmp_path / "data_docs" / "index.html").exists()
+    assert (tmp_path / "data_docs" / "expectations" / "units.html").exists()
