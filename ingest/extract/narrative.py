@@ -6,6 +6,19 @@ previous token), from the alias tables ``rules/narrative_labels*.csv`` (statemen
 pattern, sections). A verb between label and amount (增加/减少/持平…) makes it a change; the years
 in the clause give the reference year, the base year and the phase (预算 / 执行数 / 决算).
 
+Beyond labels (see ``narrative_items``): an amount right after a functional-classification path
+('“一般公共服务支出(类)…(项)”25.77万元') is an ``expenditure.function_item`` with the path as its
+``label``, and the path stays the subject of the figures that follow it; a change verb or a bare
+phase lead ('，比2023年预算减少876.75万元', '，支出决算为…') keeps the subject of the figure
+before it in the sentence. Sentences the PDF broke over several paragraphs are joined first
+(``narrative_runs``).
+
+Phases: '预算'/'年初预算' -> 'budget', '执行数' -> 'execution', '决算'/'截至…' -> 'actual', and
+'全年预算'/'调整预算' (a final account's budget after the year's adjustments) -> 'adjusted_budget',
+a phase of its own so that it never mixes with the 年初预算. Percentages: after a change verb a
+'change_pct'; after '占…' a 'share_pct'; after '完成…预算的' a 'completion_pct' whose phase is the
+budget it is measured against ('budget' for 年初预算, 'adjusted_budget' for 全年预算).
+
 An amount no label claims is reported as a parse issue (info), never guessed.
 """
 
@@ -20,7 +33,9 @@ from pathlib import Path
 
 from ..amounts import NUMBER_RE, parse_number, to_yuan
 from ..model import Document, Extraction, ParseIssue, Statement
-from ..sections import paragraphs_with_sections, section_path
+from ..sections import section_path
+from .narrative_items import class_paths, is_phase_lead, item_head, path_before, path_label
+from .narrative_runs import Run, paragraph_runs
 
 RULES_DIR = Path(__file__).parent / "rules"
 
@@ -39,7 +54,14 @@ UP_RE = re.compile(r"(增加|增长|上升|提高|增幅|多)\s*(了)?\s*$")
 DOWN_RE = re.compile(r"(减少|下降|降低|压减|减幅|少|节约|缩减)\s*(了)?\s*$")
 FLAT_RE = re.compile(r"持平")
 SHARE_RE = re.compile(r"占[^，。；]*?(?:比[重例]?|的)?\s*$")
-PREV_YEAR_END_RE = re.compile(r"上年末|上年度末|年初")
+PREV_YEAR_END_RE = re.compile(r"上年末|上年度末|年初(?!预算)")
+AS_OF_RE = re.compile(r"截[至止]\s*$")
+PHASE_WORD_RE = re.compile(r"预算|决算|执行数")
+COMPLETION_RE = re.compile(r"完成[^，,。；;]*?(?P<base>年初预算|全年预算|调整预算|预算)(?:数)?的?\s*$")
+FUNCTION_ITEM = "expenditure.function_item"
+FUND_NAME_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
+# A phase named after a label ('“三公”经费…年初预算为', '公务接待费支出决算为') is no label itself.
+PHASE_TAIL_RE = re.compile(r"(?:年初预算|全年预算|调整(?:后)?预算|决算)(?:数)?\s*(?:为|是)?\s*$")
 SKIP_SECTIONS = {"performance.goals", "performance.projects", "performance.overall", "glossary",
                  "performance.measures"}
 # Text after an amount that implies a second statement: (key of the amount, regex, implied key).
@@ -111,14 +133,23 @@ def best_label(scope: str, fresh_from: int, measure: str, keys: list[str]) -> tu
 class Context:
     fiscal_year: int | None
     kind: str | None
-    page: int
-    para_start: int
+    run: Run
     keys: list[str]
+    # The class path the following figures are about (set by a path, kept across sentences).
+    subject: tuple[str, str] | None = None
+
+    def span(self, offset: int, tok: Token) -> tuple[int, int, int]:
+        return self.run.span(offset + tok.start, offset + tok.end)
 
 
 def _phase(text: str, kind: str | None) -> str:
+    text = FUND_NAME_RE.sub("", text)  # '一般公共预算' names a fund, not the budget phase
     if "执行数" in text or "执行情况" in text:
         return "execution"
+    if re.search(r"全年预算|调整(?:后)?预算", text):
+        return "adjusted_budget"
+    if "年初预算" in text:
+        return "budget"
     if "决算" in text:
         return "actual"
     if "预算" in text:
@@ -126,29 +157,41 @@ def _phase(text: str, kind: str | None) -> str:
     return "actual" if kind == "final_accounts" else "budget"
 
 
-def _years(prefix: str, ctx: Context) -> tuple[int | None, int | None, str]:
+def _years(prefix: str, ctx: Context, fresh_start: int = 0) -> tuple[int | None, int | None, str]:
     """(reference_year, base_year, phase text) stated in ``prefix`` (the sentence up to the
     amount). The latest year mention wins; a '比2020年…' construction gives the base year and
-    its words do not count for the reference year or the phase."""
+    its words do not count for the reference year or the phase. The phase text runs from the
+    latest year mention, or from ``fresh_start`` (the end of the previous figure) when the text
+    since then names a phase of its own ('…0.95万元，支出决算为'); '截至2023年…' reads 'actual'."""
     base = None
-    bm = None
-    for bm in BASE_YEAR_RE.finditer(prefix):
-        pass
+    bases = list(BASE_YEAR_RE.finditer(prefix))
+    bm = bases[-1] if bases else None
     if bm:
         base = (ctx.fiscal_year - 1 if ctx.fiscal_year else None) if bm.group(1) == "上" else int(bm.group(1))
     own = prefix[: bm.start()] if bm else prefix
-    marks: list[tuple[int, int]] = [(m.start(), int(m.group(1))) for m in YEAR_RE.finditer(own)]
+    # years of earlier comparisons ('比2023年预算减少…；…') are base years, never reference years
+    marks: list[tuple[int, int]] = [(m.start(), int(m.group(1))) for m in YEAR_RE.finditer(own)
+                                    if not any(b.start() <= m.start() < b.end() for b in bases)]
     if ctx.fiscal_year:
         marks += [(m.start(), ctx.fiscal_year - 1) for m in PREV_YEAR_END_RE.finditer(own)]
     ref = max(marks)[1] if marks else ctx.fiscal_year
-    phase_text = own[max(marks)[0]:] if marks else own
+    mark_at = max(marks)[0] if marks else 0
+    phase_text = own[mark_at:]
+    if fresh_start > mark_at and PHASE_WORD_RE.search(own[fresh_start:]):
+        phase_text = own[fresh_start:]
+    elif marks and AS_OF_RE.search(own[:mark_at]):
+        phase_text = "截至" + phase_text
     return ref, base, phase_text
 
 
 def sentence_statements(sentence: str, offset: int, ctx: Context, ex: Extraction) -> list[Statement]:
-    """Statements of one sentence. ``offset`` is the sentence's position in the page text."""
+    """Statements of one sentence. ``offset`` is the sentence's position in the run text."""
     out: list[Statement] = []
-    toks = tokens_in(sentence)
+    paths = [(m.start(), m.end()) for m in class_paths(sentence)]
+    toks = [t for t in tokens_in(sentence) if not any(s <= t.start < e for s, e in paths)]
+    head = item_head(sentence)
+    if head:
+        ctx.subject = (FUNCTION_ITEM, path_label(head))
     prev_end = 0
     prev_tok: Token | None = None
     last_key: dict[int, tuple[str, str]] = {}  # token index -> (key, label)
@@ -159,50 +202,109 @@ def sentence_statements(sentence: str, offset: int, ctx: Context, ex: Extraction
         scope = sentence[clause_start:tok.start]
         fresh_from = max(prev_end - clause_start, 0)
         lead = scope[fresh_from:]
+        subject = last_key[max(last_key)] if last_key else ctx.subject
         if tok.kind == "qty":
             hit = best_label(scope, fresh_from, "quantity", ctx.keys)
             if hit:
                 rule, m = hit
                 out.append(_statement(rule.statement_key, tok, offset, ctx, sentence[:tok.start], measure="quantity",
-                                      label=m.group(0)))
+                                      label=m.group(0), fresh_start=prev_end))
             prev_end, prev_tok = tok.end, tok
             continue
         if tok.kind == "pct":
             prev_end, prev_tok = tok.end, tok
-            stmt = _percent_statement(sentence, scope, fresh_from, tok, offset, ctx, last_key, i)
+            stmt = _percent_statement(sentence, scope, fresh_from, tok, offset, ctx, subject)
             if stmt:
                 out.append(stmt)
             continue
-        hit = best_label(scope, fresh_from, "amount", ctx.keys)
+        path = path_before(lead)
+        hit = None if path else _label_before_phase(scope, fresh_from, ctx.keys)
+        changes = bool(UP_RE.search(lead) or DOWN_RE.search(lead) or FLAT_RE.search(lead))
+        if path:
+            ctx.subject = key_label = (FUNCTION_ITEM, path_label(path))
+        elif subject and (is_phase_lead(lead) or (hit is None and (changes or ctx.subject))):
+            key_label = subject  # the same figure in another phase, or its change
+        elif hit:
+            key_label = (hit[0].statement_key, hit[1].group(0))
+            ctx.subject = None  # a figure with a label of its own ends a class path's figures
+        else:
+            key_label = None
         quantity = None
-        if hit is None and prev_tok is not None and prev_tok.kind == "qty" and tok.start - prev_tok.end <= 1:
+        if key_label is None and prev_tok is not None and prev_tok.kind == "qty" and tok.start - prev_tok.end <= 1:
             # '可替代工程设备35件98.02万元': the amount of the counted item before it.
             qty_scope = sentence[clause_start:prev_tok.start]
             hit = best_label(qty_scope, max(0, (last_end_before(toks, i - 1) or 0) - clause_start), "amount", ctx.keys)
             quantity = (parse_number(prev_tok.number), prev_tok.unit)
-        if hit is None:
+            if hit:
+                key_label = (hit[0].statement_key, hit[1].group(0))
+        if key_label is None:
             item = _unlabelled_item(sentence, clause_start, fresh_from, tok, prev_tok, ctx)
             if item:
                 key, label, quantity = item
-                out.append(_statement(key, tok, offset, ctx, sentence[:tok.start], label=label, quantity=quantity))
+                out.append(_statement(key, tok, offset, ctx, sentence[:tok.start], label=label, quantity=quantity,
+                                      fresh_start=prev_end))
             else:
+                page = ctx.span(offset, tok)[0]
                 ex.issues.append(ParseIssue(
-                    severity="info", code="unlabelled_amount", page=ctx.page,
+                    severity="info", code="unlabelled_amount", page=page,
                     message=f"an amount no rule names: …{sentence[max(0, tok.start - 25):tok.end]}…"))
             prev_end, prev_tok = tok.end, tok
             continue
-        rule, m = hit
-        stmt = _statement(rule.statement_key, tok, offset, ctx, sentence[:tok.start], label=m.group(0), quantity=quantity,
-                          verb_text=lead)
+        key, label = key_label
+        stmt = _statement(key, tok, offset, ctx, sentence[:tok.start], label=label, quantity=quantity,
+                          verb_text=lead, fresh_start=prev_end)
         out.append(stmt)
-        last_key[i] = (rule.statement_key, m.group(0))
+        last_key[i] = key_label
         after = sentence[tok.end:]
-        for key, pat, implied in DERIVED_RULES:
-            if key == rule.statement_key and stmt.measure == "amount" and pat.search(after):
+        for dkey, pat, implied in DERIVED_RULES:
+            if dkey == key and stmt.measure == "amount" and pat.search(after):
                 out.append(Statement(**{**stmt.__dict__, "statement_key": implied, "is_derived": True,
                                         "label": pat.search(after).group(0).strip("，, ")}))
         prev_end, prev_tok = tok.end, tok
     return out
+
+
+
+NONE_END_RE = re.compile(r"\s*(?:[。，,；;]|$)")  # the label is the whole thing there is none of
+NONE_RE = re.compile(r"(?<![\u4e00-\u9fff])无|(?<=[年度部门单位院局])无")
+
+
+def none_statements(sentence: str, offset: int, ctx: Context) -> list[Statement]:
+    """'2024年…无机关运行经费。': a label right after 无 in a sentence without figures states a
+    zero, kept as a derived statement (printed_value is the printed words, not a number)."""
+    out: list[Statement] = []
+    if ctx.keys and ctx.keys[0] == "tables":
+        return out  # a table's own note ('本表为空表') is the table extractor's to read
+    for nm in NONE_RE.finditer(sentence):
+        best = None
+        for rule in label_rules():
+            if rule.measure != "amount" or not _applicable(rule, ctx.keys):
+                continue
+            m = rule.pattern.match(sentence, nm.end())
+            if m and m.end() > m.start() and NONE_END_RE.match(sentence, m.end()) \
+                    and (best is None or m.end() > best[1].end()):
+                best = (rule, m)
+        if best is None:
+            continue
+        rule, m = best
+        ref, _, phase_text = _years(sentence[: nm.start()], ctx)
+        page, start, end = ctx.run.span(offset + nm.start(), offset + m.end())
+        out.append(Statement(
+            statement_key=rule.statement_key, amount_yuan=Decimal("0.00"), printed_value=sentence[nm.start():m.end()],
+            printed_unit=None, reference_year=ref, phase=_phase(phase_text, ctx.kind), measure="amount",
+            source="narrative", page=page, char_start=start, char_end=end, label=m.group(0), is_derived=True,
+            section_key=ctx.keys[0] if ctx.keys else None))
+    return out
+
+
+def _label_before_phase(scope: str, fresh_from: int, keys: list[str]) -> tuple[LabelRule, re.Match] | None:
+    """The amount label of ``scope``, read before a trailing phase phrase if there is one."""
+    tail = PHASE_TAIL_RE.search(scope)
+    if tail and tail.start() > fresh_from:
+        hit = best_label(scope[: tail.start()], fresh_from, "amount", keys)
+        if hit:
+            return hit
+    return best_label(scope, fresh_from, "amount", keys)
 
 
 def last_end_before(toks: list[Token], i: int) -> int | None:
@@ -247,28 +349,39 @@ def _lead_start_before(sentence: str, clause_start: int, pos: int) -> int:
     return cut
 
 
+
+
 def _percent_statement(sentence: str, scope: str, fresh_from: int, tok: Token, offset: int, ctx: Context,
-                       last_key: dict[int, tuple[str, str]], i: int) -> Statement | None:
-    """A percentage right after a change verb is the change in percent of the last labelled
-    amount's key (or of a fresh label)."""
+                       subject: tuple[str, str] | None) -> Statement | None:
+    """A percentage right after a change verb is the change in percent of the subject (the last
+    labelled amount's key, or a fresh label); after '占…' it is the subject's share, after
+    '完成…预算的' its completion rate. Any other percentage is not a figure of the vocabulary."""
     lead = scope[fresh_from:]
+    prefix = sentence[:tok.start]
+    completion = COMPLETION_RE.search(lead)
+    if completion and subject:
+        stmt = _statement(subject[0], tok, offset, ctx, prefix, measure="completion_pct", label=subject[1])
+        stmt.phase = _phase(completion.group("base"), "budget")
+        return stmt
+    if SHARE_RE.search(lead) and lead.lstrip("，,、 ").startswith("占") and subject:
+        return _statement(subject[0], tok, offset, ctx, prefix, measure="share_pct", label=subject[1])
     if not (UP_RE.search(lead) or DOWN_RE.search(lead)):
         return None
     hit = best_label(scope, fresh_from, "amount", ctx.keys)
-    if hit:
+    if hit and not is_phase_lead(lead):
         key, label = hit[0].statement_key, hit[1].group(0)
-    elif last_key:
-        key, label = last_key[max(last_key)]
+    elif subject:
+        key, label = subject
     else:
         return None
-    return _statement(key, tok, offset, ctx, sentence[:tok.start], measure="change_pct", label=label, verb_text=lead)
+    return _statement(key, tok, offset, ctx, prefix, measure="change_pct", label=label, verb_text=lead)
 
 
 def _statement(key: str, tok: Token, offset: int, ctx: Context, prefix: str, *, measure: str = "amount",
                label: str | None = None, quantity: tuple[Decimal, str] | None = None,
-               verb_text: str = "") -> Statement:
+               verb_text: str = "", fresh_start: int = 0) -> Statement:
     value = parse_number(tok.number)
-    ref, base, phase_text = _years(prefix, ctx)
+    ref, base, phase_text = _years(prefix, ctx, fresh_start)
     sign = 1
     if measure in ("amount", "change_pct"):
         if UP_RE.search(verb_text):
@@ -294,22 +407,35 @@ def _statement(key: str, tok: Token, offset: int, ctx: Context, prefix: str, *, 
         qty, qty_unit = value, tok.unit
     if quantity:
         qty, qty_unit = quantity
-    phase = "actual" if PREV_YEAR_END_RE.match(phase_text) else _phase(phase_text, ctx.kind)
+    if PREV_YEAR_END_RE.match(phase_text) or phase_text.startswith("截至"):
+        phase = "actual"
+    else:
+        phase = _phase(phase_text, ctx.kind)
+    page, char_start, char_end = ctx.span(offset, tok)
     return Statement(
         statement_key=key, amount_yuan=amount_yuan, printed_value=f"{tok.number}{tok.unit}",
         printed_unit=tok.unit if tok.kind == "money" else None, reference_year=ref, phase=phase,
-        measure=measure, source="narrative", page=ctx.page, char_start=offset + tok.start,
-        char_end=offset + tok.end, base_year=base if measure in ("change", "change_pct") else None,
+        measure=measure, source="narrative", page=page, char_start=char_start,
+        char_end=char_end, base_year=base if measure in ("change", "change_pct") else None,
         label=label, quantity=qty, quantity_unit=qty_unit, section_key=ctx.keys[0] if ctx.keys else None,
         percent=percent,
     )
 
 
 def extract_narrative(doc: Document, ex: Extraction) -> None:
-    for para, sec in paragraphs_with_sections(doc, ex):
-        keys = section_path(ex, sec)
+    subject: tuple[str, str] | None = None
+    section = None
+    for run in paragraph_runs(doc, ex):
+        keys = section_path(ex, run.section)
+        if run.section is not section:
+            subject, section = None, run.section  # a class path's figures end with its section
         if keys and keys[0] in SKIP_SECTIONS:
             continue
-        ctx = Context(ex.profile.fiscal_year, ex.profile.disclosure_kind, para.page, para.char_start, keys)
-        for sm in SENTENCE_RE.finditer(para.text):
-            ex.statements.extend(sentence_statements(sm.group(0), para.char_start + sm.start(), ctx, ex))
+        ctx = Context(ex.profile.fiscal_year, ex.profile.disclosure_kind, run, keys, subject)
+        for sm in SENTENCE_RE.finditer(run.text):
+            sentence = sm.group(0)
+            found = sentence_statements(sentence, sm.start(), ctx, ex)
+            if not found and not tokens_in(sentence):
+                found = none_statements(sentence, sm.start(), ctx)
+            ex.statements.extend(found)
+        subject = ctx.subject
