@@ -50,6 +50,21 @@ _IMAGE_SIGNATURES = {
 }
 
 
+_EXTENSION_NAMES = {"pdf": "a PDF", "docx": "a Word .docx", "doc": "a Word .doc", "xlsx": "an Excel .xlsx",
+                    "xls": "an Excel .xls"}
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, or many control bytes, in the first 4 KiB (UTF-16 text excepted)."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control > len(head) * 0.05
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -92,7 +107,11 @@ def sniff_format(data: bytes, path: str) -> str:
         low.startswith(b"<") and (b"<body" in data[:8192].lower() or b"<table" in data[:8192].lower())
     ):
         return "html"
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _looks_binary(data):
+        ext = os.path.splitext(path)[1].lower().lstrip(".")
+        if ext in _EXTENSION_NAMES:
+            raise ReadError(path, f"named .{ext}, but its bytes are not {_EXTENSION_NAMES[ext]} "
+                                  f"(damaged or mislabelled)", code="corrupt")
         raise ReadError(path, "binary content of no known format", code="unsupported_format")
     return "text"
 
