@@ -411,12 +411,26 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
     finally:
         con.close()
     stats.outcomes.extend(plan.done)
-    con = duckdb.connect(str(db))
+    message = "nothing new: no file parsed, marts not rebuilt"
     try:
-        _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
-                    message="nothing new: no file parsed, marts not rebuilt")
-    finally:
-        con.close()
+        con = duckdb.connect(str(db))
+    except duckdb.IOException:
+        # A reader holds the file open: record the run on a copy and swap it in, as a full refresh does.
+        work = Path(str(db) + ".next")
+        shutil.copyfile(db, work)
+        con = duckdb.connect(str(work))
+        try:
+            _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
+                        message=message)
+        finally:
+            con.close()
+        os.replace(work, db)
+    else:
+        try:
+            _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
+                        message=message)
+        finally:
+            con.close()
     return RefreshResult(stats, findings, "skipped (nothing new)", version)
 
 

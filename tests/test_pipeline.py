@@ -175,3 +175,22 @@ def test_kill_9_during_a_refresh_leaves_the_previous_warehouse(tmp_path):
     assert counts(db) == before  # the live warehouse opens and answers the previous state
     stats = refresh(str(corpus), str(db), build=False, quiet=True).stats  # the lock died with it
     assert stats.count("new") == 60
+
+
+def test_an_open_reader_does_not_block_a_refresh(tmp_path):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / "seed.txt")
+    db = tmp_path / "w.duckdb"
+    refresh(str(corpus), str(db), build=False, quiet=True)
+    reader = duckdb.connect(str(db), read_only=True)  # a notebook left open
+    try:
+        (corpus / "more.txt").write_text(SEED.read_text(encoding="utf-8").replace("2021年", "2022年"),
+                                         encoding="utf-8")
+        stats = refresh(str(corpus), str(db), build=False, quiet=True).stats
+        assert stats.count("new") == 1
+        # the open reader still answers, from the state it opened
+        assert reader.execute("select count(*) from raw.documents").fetchall()[0][0] == 1
+    finally:
+        reader.close()
+    assert counts(db)["documents"] == 2
