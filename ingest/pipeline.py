@@ -414,7 +414,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
     message = "nothing new: no file parsed, marts not rebuilt"
     try:
         con = duckdb.connect(str(db))
-    except duckdb.IOException:
+    except (duckdb.IOException, duckdb.ConnectionException):
         # A reader holds the file open: record the run on a copy and swap it in, as a full refresh does.
         work = Path(str(db) + ".next")
         shutil.copyfile(db, work)
