@@ -1,8 +1,11 @@
 """Quality checks of the warehouse as code: Great Expectations suites and the checkpoint.
 
-Each concern has its module (``identities``, ``units``, ``plausibility``, ``performance``,
-``parse_issues``) with a ``<concern>_frame(...)`` function that computes one row per thing to
-check (in pandas, from the marts) and a ``build_<concern>_suite()`` returning the
+Each concern has its module (``identities``, ``narrative``, ``changes``, ``tables``, ``units``,
+``plausibility``, ``performance``, ``completeness``, ``parse_issues``) with a
+``<concern>_frame(...)`` function that computes one row per thing to check (in pandas, from the
+marts) and a ``build_<concern>_suite()`` returning the
 ExpectationSuite that asserts on those rows. ``checkpoint.run_checks`` assembles them into one
-Checkpoint and writes ``main.quality_findings``.
+Checkpoint and writes ``main.quality_findings`` (plus ``main.disclosure_completeness`` and
+``main.dbt_test_results``, see ``completeness`` and ``dbt_results``). Lists kept as data live in
+``expectations/data/`` (required sections and tables; standard economic classification names).
 """

@@ -19,15 +19,21 @@ import pyarrow as pa
 
 from ingest.errors import PipelineError
 
+from .changes import build_changes_suite, changes_frame
+from .completeness import build_completeness_suite, completeness_frame, completeness_table
+from .dbt_results import read_dbt_results, write_dbt_results
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
-from .identities import build_identities_suite, identity_frame
+from .identities import build_identities_suite, identity_frame, narrative_items_frame
+from .narrative import build_narrative_suite, narrative_frame
 from .parse_issues import build_parse_issues_suite, parse_issue_frame
 from .performance import build_performance_suite, performance_frame
 from .plausibility import build_plausibility_suite, plausibility_frame
+from .tables import build_tables_suite, tables_frame
 from .units import build_units_suite, unit_frame
 
 FINDINGS_TABLE = "main.quality_findings"
-# Where the refresh may publish GX Data Docs (gitignored); run_checks builds them only when asked.
+COMPLETENESS_TABLE = "main.disclosure_completeness"
+# Where every checkpoint run publishes GX Data Docs (gitignored): docs/data_docs/index.html.
 DATA_DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "data_docs"
 FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
     ("document_id", "VARCHAR", pa.string()),
@@ -71,6 +77,13 @@ QUERIES: dict[str, str] = {
         "left join main.fct_project as projects on indicators.document_id = projects.document_id "
         "and indicators.project_seq = projects.project_seq"),
     "issues": "select * from main.stg_disclosures__parse_issues",
+    "lines": "select * from main.stg_disclosures__classification_lines",
+    "sections": "select * from raw.sections",
+    "projects": "select * from main.fct_project",
+}
+# Marts other developers build; read when they exist, skipped quietly until then.
+OPTIONAL_QUERIES: dict[str, tuple[str, str]] = {
+    "trend": ("rpt_department_trend", "select * from main.rpt_department_trend"),
 }
 
 
@@ -88,19 +101,40 @@ def read_frames(db_path: str) -> dict[str, pd.DataFrame]:
             except duckdb.Error as exc:
                 raise PipelineError(f"checks: cannot read {name} from {db_path} "
                                     f"(has dbt build run?): {exc}") from exc
+        for name, (table, sql) in OPTIONAL_QUERIES.items():
+            exists = con.execute("select count(*) from information_schema.tables where "
+                                 "table_schema = 'main' and table_name = ?", [table]).fetchall()[0][0]
+            frames[name] = con.sql(sql).to_arrow_table().to_pandas() if exists else None
         return frames
     finally:
         con.close()
 
 
-def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def completeness_of(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per document and required part: present / empty_with_note / missing."""
+    return completeness_table(frames["documents"], frames["sections"], frames["lines"],
+                              frames["statements"], frames["issues"])
+
+
+def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None) -> pd.DataFrame:
     """All concerns' check rows in one frame, with a row_id."""
+    current = frames["documents"]
+    if "is_current" in current.columns:
+        keep = set(current.loc[current["is_current"].fillna(True).astype(bool), "document_id"])
+        statements = frames["statements"][frames["statements"]["document_id"].isin(keep)]
+    else:
+        statements = frames["statements"]
     parts = [
         identity_frame(frames["residuals"]),
+        narrative_items_frame(statements, current),
         unit_frame(frames["statements"], frames["documents"]),
         plausibility_frame(frames["amounts"], frames["documents"], frames["percentages"],
                            frames["plans"]),
-        performance_frame(frames["indicators"]),
+        performance_frame(frames["indicators"], statements, frames["projects"]),
+        narrative_frame(statements, frames["lines"], current),
+        changes_frame(statements, current, frames.get("trend")),
+        tables_frame(frames["issues"], frames["lines"]),
+        completeness_frame(completeness if completeness is not None else completeness_of(frames)),
         parse_issue_frame(frames["issues"]),
     ]
     parts = [p for p in parts if len(p)]
@@ -109,8 +143,9 @@ def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return checks
 
 
-SUITE_BUILDERS = (build_identities_suite, build_units_suite, build_plausibility_suite,
-                  build_performance_suite, build_parse_issues_suite)
+SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_changes_suite,
+                  build_tables_suite, build_units_suite, build_plausibility_suite,
+                  build_performance_suite, build_completeness_suite, build_parse_issues_suite)
 
 
 def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -> list[Any]:
@@ -152,6 +187,8 @@ def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -
     frame = checks[["row_id", "concern", "check_name"] + ASSERTION_COLUMNS].copy()
     frame["diff"] = pd.to_numeric(frame["diff"], errors="coerce").astype("float64")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    frame["excess"] = pd.to_numeric(frame["excess"], errors="coerce").astype("float64")
+    frame["status"] = frame["status"].astype("object")
     outcome = checkpoint.run(batch_parameters={"dataframe": frame})
     results = []
     for run in outcome.run_results.values():
@@ -198,8 +235,10 @@ def findings_from(checks: pd.DataFrame, results: list[Any], now: dt.datetime) ->
     return findings
 
 
-def write_findings(db_path: str, findings: list[dict[str, Any]]) -> None:
-    """Replace main.quality_findings by ``findings`` (one writer connection, then closed)."""
+def write_findings(db_path: str, findings: list[dict[str, Any]],
+                   completeness: pd.DataFrame | None = None) -> None:
+    """Replace main.quality_findings by ``findings`` (and main.disclosure_completeness by
+    ``completeness`` when given) in one transaction of one writer connection, then closed."""
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
     findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
         [{name: f.get(name) for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
@@ -209,17 +248,29 @@ def write_findings(db_path: str, findings: list[dict[str, Any]]) -> None:
         con.execute("begin transaction")
         con.execute(f"create or replace table {FINDINGS_TABLE} ({ddl})")
         con.execute(f"insert into {FINDINGS_TABLE} select * from findings_arrow")
+        if completeness is not None:
+            completeness_frame_ = completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
+            con.execute(f"create or replace table {COMPLETENESS_TABLE} as "
+                        "select * from completeness_frame_")
         con.execute("commit")
     finally:
         con.close()
 
 
-def run_checks(db_path: str, *, data_docs_dir: str | Path | None = None) -> list[dict[str, Any]]:
+def run_checks(db_path: str, *, data_docs_dir: str | Path | None = DATA_DOCS_DIR,
+               dbt_run_results: str | Path | None = None) -> list[dict[str, Any]]:
     """Run every check on the warehouse at ``db_path`` and write main.quality_findings.
+
+    Also writes main.disclosure_completeness (per document and required part) and
+    main.dbt_test_results (the dbt tests of the build that made these marts, from
+    run_results.json; see :mod:`expectations.dbt_results`).
 
     Args:
         db_path: the warehouse file; dbt build must have run on it.
-        data_docs_dir: also build GX Data Docs there (e.g. :data:`DATA_DOCS_DIR`); off by default.
+        data_docs_dir: where GX Data Docs are built (default :data:`DATA_DOCS_DIR`,
+            docs/data_docs/); None builds none.
+        dbt_run_results: the run_results.json of the build (default: dbt_project/target's, used
+            only when written after this warehouse's last refresh started).
 
     Returns:
         The findings written, as dicts with the columns of main.quality_findings.
@@ -231,9 +282,13 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = None) -> list
     if not Path(db_path).exists():
         raise PipelineError(f"checks: warehouse {db_path} does not exist")
     now = dt.datetime.now().replace(microsecond=0)
-    checks = check_rows(read_frames(db_path))
+    frames = read_frames(db_path)
+    completeness = completeness_of(frames)
+    checks = check_rows(frames, completeness)
     findings = findings_from(checks, validate(checks, data_docs_dir=data_docs_dir), now)
-    write_findings(db_path, findings)
+    dbt_tests = read_dbt_results(db_path, dbt_run_results)
+    write_findings(db_path, findings, completeness)
+    write_dbt_results(db_path, dbt_tests, now)
     return findings
 
 

@@ -1,7 +1,8 @@
 """The shape every concern's rows take, so one Checkpoint validates them all in one frame.
 
 Each concern builds rows with the columns of :data:`CHECK_COLUMNS` (plus the assertion columns
-its suite reads: ``diff``, ``value``, ``unit_consistent``, ``issue_severity``). ``observed`` and
+its suite reads: ``diff``, ``value``, ``unit_consistent``, ``issue_severity``, ``excess`` (how far
+beyond the printed precision two figures disagree, <= 0 when they agree) and ``status``). ``observed`` and
 ``expected`` are exact ``Decimal`` values for the finding; the assertion columns are what GX
 compares. ``message`` is what the finding says if the row fails; ``severity`` how serious it is.
 """
@@ -18,7 +19,7 @@ CHECK_COLUMNS = [
     "concern", "document_id", "check_name", "subject", "severity", "observed", "expected",
     "observed_unit", "page", "message",
 ]
-ASSERTION_COLUMNS = ["diff", "value", "unit_consistent", "issue_severity"]
+ASSERTION_COLUMNS = ["diff", "value", "unit_consistent", "issue_severity", "excess", "status"]
 WAN = Decimal(10_000)
 CENT = Decimal("0.01")
 
@@ -73,3 +74,29 @@ def wan(yuan: Decimal | None) -> str:
 
 def yuan(value: Decimal | None) -> str:
     return "?" if value is None else f"{value.quantize(CENT):,.2f} yuan"
+
+
+def decimals_of(printed: Any) -> int:
+    """Digits after the decimal point of a printed figure ('887.36万元' -> 2, '4,614万元' -> 0)."""
+    text = str(clean(printed) or "")
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    return len(digits.split(".", 1)[1]) if "." in digits else 0
+
+
+def printed_step(printed: Any, unit: Any) -> Decimal:
+    """Yuan of one unit in the last printed digit: '887.36' in 万元 -> 100 yuan; 元 with 2 -> 0.01.
+
+    A figure printed to that step may differ from the exact one by half a step when rounded and by
+    up to one step when truncated.
+    """
+    from ingest.amounts import UNIT_TO_YUAN
+
+    scale = UNIT_TO_YUAN.get(clean(unit) or "元", Decimal(1))
+    return scale / (Decimal(10) ** decimals_of(printed))
+
+
+def pct(value: Decimal | float | None) -> str:
+    """'314.82%' (for messages)."""
+    if value is None:
+        return "?"
+    return f"{Decimal(str(value)).quantize(CENT)}%"

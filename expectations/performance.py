@@ -5,6 +5,13 @@ printed more than once with different targets.
   the project's budget (37.00万元).
 - ``conflicting_indicator_targets``: one project's indicator (same level3 name) carries several
   different numeric targets (群众满意度 ≥90%, ≥80%, ≥60%).
+- ``performance:project_funds_vs_tables``: the text's '编报绩效目标的项目共5个, 涉及项目预算资金
+  3328.13万元' vs the budgets of the project tables it introduces (when the counts agree).
+- ``performance:measurable_target_share`` (info): the share of a document's indicators whose target
+  is a number that can be checked (≥90%, ≤37.29万元), not a phrase ('有效提升').
+
+Disclosed project budgets + the withheld residual = 项目支出 and fiscal + other = budget are
+identities (rpt_identity_residuals: ``withheld_residual``, ``identity:project_funds``).
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from .frame import as_checks, clean, decimal_of, page_of, wan
 CONCERN = "performance"
 COST_MISMATCH = "cost_indicator_mismatch"
 CONFLICTING = "conflicting_indicator_targets"
+FUNDS_VS_TABLES = "performance:project_funds_vs_tables"
+MEASURABLE = "performance:measurable_target_share"
 COST_LEVEL2 = "成本指标"
 
 
@@ -33,8 +42,10 @@ def _project(r: dict[str, Any]) -> str:
         f" ({r['project_name']})" if clean(r.get("project_name")) else "")
 
 
-def performance_frame(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Check rows from indicators joined with their project's budget.
+def performance_frame(indicators: pd.DataFrame, statements: pd.DataFrame | None = None,
+                      projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Check rows from indicators joined with their project's budget (and, when given, the text's
+    statements of project funds and the project tables).
 
     Args:
         indicators: main.fct_performance_indicator rows plus ``budget_yuan`` of the project.
@@ -75,7 +86,68 @@ def performance_frame(indicators: pd.DataFrame) -> pd.DataFrame:
             "message": f"The indicator '{level3}' of {_project(first)} is printed {len(members)} times "
                        f"with {len(targets)} different targets ({printed}); which one applies is unclear.",
         })
+    rows += measurable_rows(indicators)
+    if statements is not None and projects is not None:
+        rows += project_funds_rows(statements, projects)
     return as_checks(rows)
+
+
+def project_funds_rows(statements: pd.DataFrame, projects: pd.DataFrame) -> list[dict[str, Any]]:
+    """The text's count and funds of projects with targets vs the project tables' budgets."""
+    from .frame import printed_step
+
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for p in projects.to_dict("records"):
+        if decimal_of(p["budget_yuan"]) is not None and not clean(p.get("is_withheld")):
+            tables.setdefault(p["document_id"], []).append(p)
+    stated: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in statements.to_dict("records"):
+        if r["statement_key"] in ("performance.project_funds", "performance.project_count") \
+                and r["source"] == "narrative":
+            stated.setdefault((r["document_id"], r["statement_key"]), r)
+    rows = []
+    for (document_id, key), r in stated.items():
+        count = stated.get((document_id, "performance.project_count"))
+        members = tables.get(document_id, [])
+        if key != "performance.project_funds" or not members or count is None \
+                or decimal_of(count["quantity"]) != len(members):
+            continue
+        funds, total = decimal_of(r["amount_yuan"]), sum((decimal_of(p["budget_yuan"]) for p in members), Decimal(0))
+        if funds is None:
+            continue
+        step = printed_step(r["printed_value"], r["printed_unit"])
+        pages = sorted({page_of(p["page"]) for p in members if page_of(p["page"])})
+        rows.append({
+            "concern": CONCERN, "document_id": document_id, "check_name": FUNDS_VS_TABLES,
+            "subject": "performance.project_funds", "severity": "warning", "observed": funds,
+            "expected": total, "observed_unit": "yuan", "page": page_of(r["page"]),
+            "diff": float(abs(funds - total) - step) if abs(funds - total) > step else 0.0,
+            "message": f"The text (page {page_of(r['page']) or '?'}) says {len(members)} projects with "
+                       f"performance targets carry {wan(funds)}, but the {len(members)} project tables "
+                       f"(pages {', '.join(map(str, pages))}) add up to {wan(total)}: {wan(funds - total)} apart.",
+        })
+    return rows
+
+
+def measurable_rows(indicators: pd.DataFrame) -> list[dict[str, Any]]:
+    """One info row per document: the share of indicators with a numeric target."""
+    counts: dict[str, list[int]] = {}
+    for r in indicators.to_dict("records"):
+        c = counts.setdefault(r["document_id"], [0, 0])
+        c[0] += 1
+        c[1] += decimal_of(r["target_value"]) is not None
+    rows = []
+    for document_id, (n, numeric) in counts.items():
+        share = Decimal(numeric * 100) / n
+        rows.append({
+            "concern": CONCERN, "document_id": document_id, "check_name": MEASURABLE,
+            "subject": "indicators", "severity": "info", "observed": share.quantize(Decimal("0.01")),
+            "expected": Decimal(100), "observed_unit": "pct", "page": None, "value": float(share),
+            "message": f"{numeric} of {n} performance indicators ({share.quantize(Decimal('0.1'))}%) have a "
+                       f"measurable (numeric) target; the other {n - numeric} state a phrase that cannot be "
+                       "checked against results.",
+        })
+    return rows
 
 
 def build_performance_suite() -> gx.ExpectationSuite:
@@ -93,5 +165,15 @@ def build_performance_suite() -> gx.ExpectationSuite:
                 row_condition=Column("check_name") == CONFLICTING,
                 meta={"concern": CONCERN, "check_name": CONFLICTING,
                       "notes": "An indicator printed several times carries one numeric target."}),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="diff", min_value=0, max_value=0,
+                row_condition=Column("check_name") == FUNDS_VS_TABLES,
+                meta={"concern": CONCERN, "check_name": FUNDS_VS_TABLES,
+                      "notes": "The text's funds of projects with targets equal their tables' budgets."}),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="value", min_value=100, max_value=100,
+                row_condition=Column("check_name") == MEASURABLE,
+                meta={"concern": CONCERN, "check_name": MEASURABLE, "severity": "info",
+                      "notes": "Share of indicators with a measurable target (reported as info)."}),
         ],
     )

@@ -11,10 +11,10 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
 
 
 def ingest_summary(stats) -> str:
-    lines = [f"run {stats.run_id}: {len(stats.outcomes)} files seen, {stats.count('new')} new, "
+    lines = [(f"run {stats.run_id}: {len(stats.outcomes)} files seen, {stats.count('new')} new, "
              f"{stats.count('changed')} changed, {stats.count('unchanged')} unchanged, "
              f"{stats.count('duplicate')} duplicate, {len(stats.failed)} not taken, "
-             f"{len(stats.removed)} removed"]
+             f"{len(stats.removed)} removed")]
     partial = [o for o in stats.outcomes if o.doc_status == "partial"]
     for o in stats.failed:
         lines.append(f"  not taken: {o.reason}" if o.reason and o.reason.startswith(o.path) else f"  not taken: {o.path}: {o.reason}")
@@ -47,23 +47,86 @@ def refresh_summary(db_path: str, result, *, quiet: bool = False) -> str:
     return "\n".join(lines)
 
 
-def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None) -> str:
+TOP_FINDINGS = 5  # per document and severity, in `budgetwh check`
+MESSAGE_WIDTH = 160
+
+
+def _short(text: str | None, width: int = MESSAGE_WIDTH) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None,
+                     top: int = TOP_FINDINGS) -> str:
+    """Per document: counts by severity, then the top findings of each severity with their pages.
+
+    Errors and warnings are listed (``top`` per severity, most frequent checks first, then page);
+    infos are counted by check. Then the completeness of each document (present / empty with note
+    / missing, from main.disclosure_completeness) and the dbt tests that warned or failed.
+    """
     if not _table_exists(con, "main", "quality_findings"):
         return "no findings table yet: run `budgetwh refresh` first"
     where = "where f.severity = ?" if severity else ""
     params = [severity] if severity else []
     rows = con.execute(f"""
         select coalesce(d.source_path, f.document_id, '(warehouse)') as document,
-               count(*) filter (where f.severity='error') as errors,
-               count(*) filter (where f.severity='warning') as warnings,
-               count(*) filter (where f.severity='info') as infos,
-               string_agg(distinct f.check_name, ', ' order by f.check_name) as checks
+               f.document_id, f.severity, f.check_name, f.page, f.message,
+               count(*) over (partition by f.document_id, f.severity, f.check_name) as n_check
         from main.quality_findings f left join raw.documents d using (document_id)
-        {where} group by 1 order by 2 desc, 3 desc, 1""", params).fetchall()
+        {where}
+        order by 1, case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
+                 n_check desc, f.check_name, f.page nulls last""", params).fetchall()
     if not rows:
-        return "no findings"
-    out = ["document | errors | warnings | info | checks"]
-    out += [f"{r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]}" for r in rows]
+        return "no findings" + (f" of severity {severity}" if severity else "")
+    docs: dict[str, list[tuple]] = {}
+    for r in rows:
+        docs.setdefault(r[0], []).append(r)
+    completeness = {}
+    if _table_exists(con, "main", "disclosure_completeness"):
+        for doc_id, status, n, names in con.execute("""
+                select document_id, status, count(*), string_agg(part_name, '、' order by part_name)
+                from main.disclosure_completeness group by 1, 2""").fetchall():
+            completeness.setdefault(doc_id, {})[status] = (n, names)
+    order = sorted(docs, key=lambda d: (-sum(r[2] == "error" for r in docs[d]),
+                                        -sum(r[2] == "warning" for r in docs[d]), d))
+    out = []
+    for document in order:
+        members = docs[document]
+        counts = {s: sum(r[2] == s for r in members) for s in ("error", "warning", "info")}
+        out.append(f"{document}: {counts['error']} error, {counts['warning']} warning, {counts['info']} info")
+        for sev in ("error", "warning"):
+            listed = [r for r in members if r[2] == sev]
+            for r in listed[:top]:
+                page = f"p.{r[4]}" if r[4] is not None else "p.-"
+                out.append(f"  [{sev}] {r[3]} {page}: {_short(r[5])}")
+            if len(listed) > top:
+                more: dict[str, int] = {}
+                for r in listed[top:]:
+                    more[r[3]] = more.get(r[3], 0) + 1
+                out.append(f"  [{sev}] … {len(listed) - top} more: "
+                           + ", ".join(f"{c} x{n}" for c, n in sorted(more.items())))
+        infos: dict[str, int] = {}
+        for r in members:
+            if r[2] == "info":
+                infos[r[3]] = infos.get(r[3], 0) + 1
+        if infos:
+            out.append("  [info] " + ", ".join(f"{c} x{n}" for c, n in sorted(infos.items())))
+        parts = completeness.get(members[0][1])
+        if parts:
+            line = ", ".join(f"{parts[s][0]} {s.replace('_', ' ')}" for s in ("present", "empty_with_note", "missing")
+                             if s in parts)
+            if "missing" in parts:
+                line += f" (missing: {_short(parts['missing'][1], 120)})"
+            out.append(f"  completeness: {line}")
+    if _table_exists(con, "main", "dbt_test_results"):
+        bad = con.execute("""select status, test_name, failures from main.dbt_test_results
+                             where status not in ('pass', 'success') order by 1, 2""").fetchall()
+        total = con.execute("select count(*) from main.dbt_test_results").fetchone()[0]
+        if total:
+            out.append(f"dbt tests: {total - len(bad)} of {total} passed"
+                       + "".join(f"\n  [{s}] {n} ({f} failing rows)" for s, n, f in bad))
+    out.append("details: budgetwh query \"select * from quality_findings\"; "
+               "completeness: \"select * from disclosure_completeness\"")
     return "\n".join(out)
 
 

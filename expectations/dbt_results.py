@@ -1,0 +1,109 @@
+"""dbt test results beside the findings: main.dbt_test_results.
+
+``dbt build`` runs the project's data tests; the identity tests have severity ``warn`` and never
+fail the build. Their per-row detail is already a finding (the GX identities suite reads the same
+rpt_identity_residuals), so the tests themselves are reported in a table beside
+main.quality_findings, one row per test of the build that made the marts: unique_id, test_name,
+model, status (pass / warn / fail / error / skipped), failures (failing rows), message.
+
+dbt writes dbt_project/target/run_results.json; it is taken only when written after the
+warehouse's last refresh started (raw.ingest_runs), so a stale file of another build is never
+attributed to this warehouse. Without a fresh file the table is left as it is (created empty the
+first time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+TABLE = "main.dbt_test_results"
+RUN_RESULTS = Path(__file__).resolve().parent.parent / "dbt_project" / "target" / "run_results.json"
+COLUMNS: list[tuple[str, str, pa.DataType]] = [
+    ("unique_id", "VARCHAR", pa.string()),
+    ("test_name", "VARCHAR", pa.string()),
+    ("model", "VARCHAR", pa.string()),
+    ("status", "VARCHAR", pa.string()),
+    ("failures", "BIGINT", pa.int64()),
+    ("message", "VARCHAR", pa.string()),
+    ("execution_seconds", "DOUBLE", pa.float64()),
+    ("checked_at", "TIMESTAMP", pa.timestamp("us")),
+]
+
+
+def _refresh_started(db_path: str) -> float | None:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        row = con.execute("select max(started_at) from raw.ingest_runs where command = 'refresh'").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return row[0].timestamp() if row and row[0] is not None else None
+
+
+def _model_of(unique_id: str, depends_on: list[str]) -> str | None:
+    models = [d.split(".")[-1] for d in depends_on if d.startswith("model.")]
+    return models[0] if models else None
+
+
+def read_dbt_results(db_path: str, path: str | Path | None = None) -> list[dict[str, Any]] | None:
+    """The test results of run_results.json when it belongs to this warehouse's build; else None."""
+    path = Path(path) if path is not None else RUN_RESULTS
+    if not path.exists():
+        return None
+    started = _refresh_started(db_path)
+    if started is None or path.stat().st_mtime < started:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    depends: dict[str, list[str]] = {}
+    manifest = path.parent / "manifest.json"
+    if manifest.exists():
+        try:
+            nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes") or {}
+            depends = {k: (v.get("depends_on") or {}).get("nodes") or [] for k, v in nodes.items()
+                       if k.startswith("test.")}
+        except (OSError, ValueError):
+            depends = {}
+    rows = []
+    for r in data.get("results") or []:
+        unique_id = r.get("unique_id") or ""
+        if not unique_id.startswith("test."):
+            continue
+        rows.append({
+            "unique_id": unique_id,
+            "test_name": unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id,
+            "model": _model_of(unique_id, depends.get(unique_id, [])),
+            "status": str(r.get("status") or ""),
+            "failures": r.get("failures"),
+            "message": r.get("message"),
+            "execution_seconds": r.get("execution_time"),
+        })
+    return rows
+
+
+def write_dbt_results(db_path: str, rows: list[dict[str, Any]] | None, now: dt.datetime) -> None:
+    """Replace main.dbt_test_results by ``rows``; when None, only make sure the table exists."""
+    ddl = ", ".join(f"{name} {sql}" for name, sql, _ in COLUMNS)
+    con = duckdb.connect(str(db_path))
+    try:
+        if rows is None:
+            con.execute(f"create table if not exists {TABLE} ({ddl})")
+            return
+        schema = pa.schema([(name, typ) for name, _, typ in COLUMNS])
+        tests_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
+            [{**{name: r.get(name) for name, _, _ in COLUMNS}, "checked_at": now} for r in rows], schema=schema)
+        con.execute("begin transaction")
+        con.execute(f"create or replace table {TABLE} ({ddl})")
+        con.execute(f"insert into {TABLE} select * from tests_arrow")
+        con.execute("commit")
+    finally:
+        con.close()
