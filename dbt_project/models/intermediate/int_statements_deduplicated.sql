@@ -37,14 +37,14 @@ joined as (
         split_part(statements.statement_key, '.', 1) as family,
         case
             -- line items (procurement.item, ...): one key, many items, told apart by their label
-            when statements.statement_key like '%.item'
+            when regexp_matches(statements.statement_key, '[._]item$')
                 then coalesce(statements.printed_label, 'item')
             else coalesce(
                 statement_keys.item,
                 substr(statements.statement_key, length(split_part(statements.statement_key, '.', 1)) + 2)
             )
         end as item,
-        statements.statement_key like '%.item' as is_line_item,
+        regexp_matches(statements.statement_key, '[._]item$') as is_line_item,
         statement_keys.label_zh,
         coalesce(statements.reference_year, documents.fiscal_year) as reference_year,
         statements.reference_year is null as is_reference_year_assumed,
