@@ -15,6 +15,9 @@ from pathlib import Path
 from .model import Document, Extraction, Paragraph, Section
 
 RULES = Path(__file__).parent / "extract" / "rules" / "sections.csv"
+TITLE_RULES = Path(__file__).parent / "extract" / "rules" / "section_titles.csv"
+MAX_TITLE_CHARS = 40
+_SENTENCE_PUNCT = re.compile(r"[，。：:；;、…]")
 
 _CN_NUM = "一二三四五六七八九十"
 HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
@@ -32,11 +35,25 @@ def section_rules() -> list[tuple[str, re.Pattern[str]]]:
         return [(row["section_key"], re.compile(row["pattern"])) for row in csv.DictReader(fh)]
 
 
+@lru_cache(maxsize=1)
+def title_rules() -> list[re.Pattern[str]]:
+    with open(TITLE_RULES, encoding="utf-8") as fh:
+        return [re.compile(row["pattern"]) for row in csv.DictReader(fh)]
+
+
 def heading_level(text: str) -> int | None:
-    """The heading level of a paragraph, or None if it is body text."""
+    """The heading level of a paragraph, or None if it is body text.
+
+    Numbered headings (一、 / (一) / 1、) give their level; an unnumbered short title line such
+    as '上海市普陀区司法局主要职能' or '名词解释' (rules/section_titles.csv) is a level-1 heading.
+    """
     line = text.strip()
     if not line or "\n" in line:
         return None
+    if (len(line) <= MAX_TITLE_CHARS and not _SENTENCE_PUNCT.search(line)
+            and not any(pat.match(line) for _, pat in HEADING_PATTERNS)
+            and any(rule.search(line) for rule in title_rules())):
+        return 1
     for level, pat in HEADING_PATTERNS:
         if pat.match(line):
             if level == 1 and len(line) > 40:
