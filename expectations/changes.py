@@ -26,7 +26,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, decimals_of, page_of, pct, printed_step, wan, yuan
+from .frame import as_checks, clean, decimal_of, decimals_of, page_of, pct, printed_step, wan, yuan, rows_of
 
 CONCERN = "changes"
 CHANGE_PCT = "change_pct_mismatch"
@@ -88,7 +88,7 @@ def _subject(r: dict[str, Any]) -> tuple:
 
 def change_rows(statements: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows for stated changes (amount and percent) against their own amounts."""
-    records = statements.to_dict("records")
+    records = rows_of(statements)
     amounts = _amounts_by_subject(records)
     rows = []
     for r in records:
@@ -154,7 +154,7 @@ def change_rows(statements: pd.DataFrame) -> list[dict[str, Any]]:
 
 def share_rows(statements: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows for stated shares (share_pct) and completion rates (completion_pct)."""
-    records = statements.to_dict("records")
+    records = rows_of(statements)
     amounts = _amounts_by_subject(records)
     by_key: dict[tuple, list[dict[str, Any]]] = {}
     for (document_id, key, _), members in amounts.items():
@@ -211,13 +211,13 @@ def trend_rows(trend: pd.DataFrame | None, documents: pd.DataFrame) -> list[dict
     if trend is None or not len(trend) or "fiscal_change_gap_yuan" not in trend.columns:
         return []
     docs = {}
-    for d in documents.to_dict("records"):
+    for d in rows_of(documents):
         if clean(d.get("is_current")) is False:
             continue
         docs.setdefault((clean(d.get("department_id")), clean(d.get("fiscal_year")),
                          clean(d.get("disclosure_kind"))), d["document_id"])
     rows = []
-    for r in trend.to_dict("records"):
+    for r in rows_of(trend):
         gap = decimal_of(r.get("fiscal_change_gap_yuan"))
         if gap is None:
             continue

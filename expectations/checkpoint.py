@@ -87,6 +87,19 @@ OPTIONAL_QUERIES: dict[str, tuple[str, str]] = {
 }
 
 
+def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
+    """A pandas frame of plain Python objects (str, Decimal, int, None) for the row-wise checks.
+
+    pandas 3 keeps strings (and some types) Arrow-backed; the checks read their rows one by one,
+    which on Arrow-backed columns costs a boxing call per value (measured: three quarters of the
+    checkpoint's time on 2,000 documents). Converting each column once, here, avoids that.
+    """
+    frame = table.to_pandas()
+    convert = {c: object for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
+               or isinstance(frame[c].dtype, pd.ArrowDtype)}
+    return frame.astype(convert) if convert else frame
+
+
 def read_frames(db_path: str) -> dict[str, pd.DataFrame]:
     """Every frame the checks need, read through one read-only connection that is then closed."""
     try:
@@ -97,14 +110,14 @@ def read_frames(db_path: str) -> dict[str, pd.DataFrame]:
         frames = {}
         for name, sql in QUERIES.items():
             try:
-                frames[name] = con.sql(sql).to_arrow_table().to_pandas()
+                frames[name] = arrow_to_frame(con.sql(sql).to_arrow_table())
             except duckdb.Error as exc:
                 raise PipelineError(f"checks: cannot read {name} from {db_path} "
                                     f"(has dbt build run?): {exc}") from exc
         for name, (table, sql) in OPTIONAL_QUERIES.items():
             exists = con.execute("select count(*) from information_schema.tables where "
                                  "table_schema = 'main' and table_name = ?", [table]).fetchall()[0][0]
-            frames[name] = con.sql(sql).to_arrow_table().to_pandas() if exists else None
+            frames[name] = arrow_to_frame(con.sql(sql).to_arrow_table()) if exists else None
         return frames
     finally:
         con.close()

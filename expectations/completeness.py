@@ -31,7 +31,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, page_of
+from .frame import as_checks, clean, page_of, rows_of
 
 CONCERN = "completeness"
 MISSING = "completeness:missing"
@@ -92,22 +92,22 @@ def _status(part: dict[str, Any], ev: dict[str, Any]) -> tuple[str, int | None, 
 def _evidence(documents: pd.DataFrame, sections: pd.DataFrame, lines: pd.DataFrame,
               statements: pd.DataFrame, issues: pd.DataFrame) -> dict[str, dict[str, Any]]:
     ev = {d["document_id"]: {"table_kinds": {}, "table_keys": {}, "titled": {}, "section_keys": {},
-                             "headings": [], "narrative_keys": {}} for d in documents.to_dict("records")}
-    for r in lines[["document_id", "table_kind", "page"]].drop_duplicates().to_dict("records"):
+                             "headings": [], "narrative_keys": {}} for d in rows_of(documents)}
+    for r in rows_of(lines[["document_id", "table_kind", "page"]].drop_duplicates()):
         if r["document_id"] in ev:
             ev[r["document_id"]]["table_kinds"].setdefault(r["table_kind"], page_of(r["page"]))
-    for r in statements[["document_id", "statement_key", "source", "page"]].to_dict("records"):
+    for r in rows_of(statements[["document_id", "statement_key", "source", "page"]]):
         if r["document_id"] not in ev or not clean(r["statement_key"]):
             continue
         target = "table_keys" if r["source"] == "table" else "narrative_keys"
         ev[r["document_id"]][target].setdefault(r["statement_key"], page_of(r["page"]))
-    for r in sections.to_dict("records"):
+    for r in rows_of(sections):
         if r["document_id"] not in ev:
             continue
         if clean(r["section_key"]):
             ev[r["document_id"]]["section_keys"].setdefault(r["section_key"], page_of(r["page"]))
         ev[r["document_id"]]["headings"].append((str(clean(r["heading"]) or ""), page_of(r["page"])))
-    for r in issues.to_dict("records"):
+    for r in rows_of(issues):
         if r["document_id"] in ev and r["issue_code"] in ("empty_table_with_note", "empty_note_with_figures",
                                                           "table_sum_mismatch", "table_code_misprinted"):
             message = str(clean(r["message"]) or "")
@@ -122,7 +122,7 @@ def completeness_table(documents: pd.DataFrame, sections: pd.DataFrame, lines: p
     """One row per current document and required part: status present / empty_with_note / missing."""
     ev = _evidence(documents, sections, lines, statements, issues)
     rows = []
-    for d in documents.to_dict("records"):
+    for d in rows_of(documents):
         if clean(d.get("is_current")) is False:
             continue
         for part in parts_for(clean(d.get("disclosure_kind")), clean(d.get("region_code"))):
@@ -138,7 +138,7 @@ def completeness_table(documents: pd.DataFrame, sections: pd.DataFrame, lines: p
 def completeness_frame(table: pd.DataFrame) -> pd.DataFrame:
     """Check rows: one per document and part; the suite expects status 'present'."""
     rows = []
-    for r in table.to_dict("records"):
+    for r in rows_of(table):
         missing = r["status"] == "missing"
         rows.append({
             "concern": CONCERN, "document_id": r["document_id"],

@@ -13,7 +13,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, wan, yuan
+from .frame import as_checks, clean, decimal_of, page_of, wan, yuan, rows_of
 
 CONCERN = "identities"
 # Figures printed to 0.01万元 are rounded to 100 yuan: a sum of n such parts may miss its printed
@@ -24,7 +24,7 @@ ROUNDING_YUAN_PER_FIGURE = Decimal(50)
 def identity_frame(residuals: pd.DataFrame) -> pd.DataFrame:
     """Check rows from main.rpt_identity_residuals, with the message each failure would carry."""
     rows = []
-    for r in residuals.to_dict("records"):
+    for r in rows_of(residuals):
         severity = clean(r["severity_if_failed"]) or "error"
         observed, expected = decimal_of(r["observed_yuan"]), decimal_of(r["expected_yuan"])
         diff = (observed - expected) if observed is not None and expected is not None else None
@@ -92,8 +92,8 @@ def narrative_items_frame(statements: pd.DataFrame, documents: pd.DataFrame) -> 
     from .frame import printed_step
     from .narrative import FUNCTION_KEY, label_path
 
-    fiscal_year = {d["document_id"]: clean(d["fiscal_year"]) for d in documents.to_dict("records")}
-    records = sorted(statements.to_dict("records"), key=lambda r: (r["document_id"], int(r["statement_seq"])))
+    fiscal_year = {d["document_id"]: clean(d["fiscal_year"]) for d in rows_of(documents)}
+    records = sorted(rows_of(statements), key=lambda r: (r["document_id"], int(r["statement_seq"])))
     items: dict[tuple, dict[str, dict]] = {}
     totals: dict[tuple, dict] = {}
     for r in records:

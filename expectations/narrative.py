@@ -28,7 +28,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, printed_step, wan, yuan
+from .frame import as_checks, clean, decimal_of, page_of, printed_step, wan, yuan, rows_of
 
 CONCERN = "narrative"
 STATEMENT = "narrative_vs_table"
@@ -109,7 +109,7 @@ def _dedupe(records: list[dict[str, Any]], key) -> list[dict[str, Any]]:
 
 def statement_rows(statements: pd.DataFrame) -> list[dict[str, Any]]:
     """narrative_vs_table rows: narrative amounts vs table amounts of the same key/year/phase."""
-    amounts = [r for r in statements.to_dict("records")
+    amounts = [r for r in rows_of(statements)
                if r["measure"] == "amount" and decimal_of(r["amount_yuan"]) is not None
                and r["statement_key"] != FUNCTION_KEY]
     tables: dict[tuple, list[dict[str, Any]]] = {}
@@ -147,7 +147,7 @@ def statement_rows(statements: pd.DataFrame) -> list[dict[str, Any]]:
 def _function_index(lines: pd.DataFrame) -> dict[tuple, dict[str, Any]]:
     """(document_id, phase) -> {'table': kind, 'rows': [(path names, code, amount, page)]}."""
     by_table: dict[tuple, list[dict[str, Any]]] = {}
-    for r in lines.to_dict("records"):
+    for r in rows_of(lines):
         if (r["scheme"] == "function" and r["column_key"] == "total" and r["table_kind"] in FUNCTION_TABLES
                 and clean(r["classification_code"]) and decimal_of(r["amount_yuan"]) is not None):
             by_table.setdefault((r["document_id"], r["phase"], r["table_kind"]), []).append(r)
@@ -182,9 +182,9 @@ def _match(path: list[str], rows: list[dict[str, Any]]) -> tuple[dict[str, Any] 
 def function_item_rows(statements: pd.DataFrame, lines: pd.DataFrame,
                        documents: pd.DataFrame) -> list[dict[str, Any]]:
     """narrative_vs_table:function_item and narrative_class_name rows."""
-    fiscal_year = {d["document_id"]: clean(d["fiscal_year"]) for d in documents.to_dict("records")}
+    fiscal_year = {d["document_id"]: clean(d["fiscal_year"]) for d in rows_of(documents)}
     index = _function_index(lines)
-    items = [r for r in statements.to_dict("records")
+    items = [r for r in rows_of(statements)
              if r["statement_key"] == FUNCTION_KEY and r["measure"] == "amount"
              and decimal_of(r["amount_yuan"]) is not None and r["source"] == "narrative"
              and r["phase"] in ("budget", "actual") and r["reference_year"] == fiscal_year.get(r["document_id"])]

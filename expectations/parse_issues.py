@@ -11,7 +11,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, page_of
+from .frame import as_checks, clean, page_of, rows_of
 
 CONCERN = "parse_issues"
 
@@ -19,7 +19,7 @@ CONCERN = "parse_issues"
 def parse_issue_frame(issues: pd.DataFrame) -> pd.DataFrame:
     """One check row per parse issue (main.stg_disclosures__parse_issues)."""
     rows = []
-    for r in issues.to_dict("records"):
+    for r in rows_of(issues):
         page = page_of(r["page"])
         where = clean(r["source_path"]) or clean(r["document_id"]) or "?"
         rows.append({

@@ -26,7 +26,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from ingest.amounts import UNIT_TO_YUAN
 
-from .frame import as_checks, clean, decimal_of, page_of, wan
+from .frame import as_checks, clean, decimal_of, page_of, wan, rows_of
 
 CONCERN = "performance"
 COST_MISMATCH = "cost_indicator_mismatch"
@@ -51,7 +51,7 @@ def performance_frame(indicators: pd.DataFrame, statements: pd.DataFrame | None 
         indicators: main.fct_performance_indicator rows plus ``budget_yuan`` of the project.
     """
     rows = []
-    records = indicators.to_dict("records")
+    records = rows_of(indicators)
     for r in records:
         unit, value = clean(r["target_unit"]), decimal_of(r["target_value"])
         budget = decimal_of(r.get("budget_yuan"))
@@ -97,11 +97,11 @@ def project_funds_rows(statements: pd.DataFrame, projects: pd.DataFrame) -> list
     from .frame import printed_step
 
     tables: dict[str, list[dict[str, Any]]] = {}
-    for p in projects.to_dict("records"):
+    for p in rows_of(projects):
         if decimal_of(p["budget_yuan"]) is not None and not clean(p.get("is_withheld")):
             tables.setdefault(p["document_id"], []).append(p)
     stated: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in statements.to_dict("records"):
+    for r in rows_of(statements):
         if r["statement_key"] in ("performance.project_funds", "performance.project_count") \
                 and r["source"] == "narrative":
             stated.setdefault((r["document_id"], r["statement_key"]), r)
@@ -132,7 +132,7 @@ def project_funds_rows(statements: pd.DataFrame, projects: pd.DataFrame) -> list
 def measurable_rows(indicators: pd.DataFrame) -> list[dict[str, Any]]:
     """One info row per document: the share of indicators with a numeric target."""
     counts: dict[str, list[int]] = {}
-    for r in indicators.to_dict("records"):
+    for r in rows_of(indicators):
         c = counts.setdefault(r["document_id"], [0, 0])
         c[0] += 1
         c[1] += decimal_of(r["target_value"]) is not None

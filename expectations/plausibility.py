@@ -14,7 +14,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, wan, yuan
+from .frame import as_checks, clean, decimal_of, page_of, wan, yuan, rows_of
 
 CONCERN = "plausibility"
 NEGATIVE_AMOUNT = "plausibility:negative_amount"
@@ -53,7 +53,7 @@ def plausibility_frame(amounts: pd.DataFrame, documents: pd.DataFrame, percentag
             plan_min_step_pct, plan_final_pct, plan_final_checkpoint, plan_text, page).
     """
     rows = []
-    for r in amounts.to_dict("records"):
+    for r in rows_of(amounts):
         amount = decimal_of(r["amount_yuan"])
         if amount is None:
             continue
@@ -61,20 +61,20 @@ def plausibility_frame(amounts: pd.DataFrame, documents: pd.DataFrame, percentag
                          r["page"], f"{r['subject']} ({r['source_table']}) is negative: {wan(amount)} "
                          f"({yuan(amount)}), page {page_of(r['page']) or '?'}. An amount stated in a "
                          "disclosure cannot be negative; check the sign as printed."))
-    for r in documents.to_dict("records"):
+    for r in rows_of(documents):
         year = clean(r["fiscal_year"])
         if year is None:
             continue
         rows.append(_row(FISCAL_YEAR, r["document_id"], "fiscal_year", Decimal(int(year)), None, "year",
                          None, f"The document's fiscal year {int(year)} is outside 2000..2100 "
                          f"({clean(r.get('source_path')) or r['document_id']})."))
-    for r in percentages.to_dict("records"):
+    for r in rows_of(percentages):
         pct = decimal_of(r["pct"])
         if pct is None:
             continue
         rows.append(_row(PERCENTAGE, r["document_id"], r["subject"], pct, None, "pct", r["page"],
                          f"{r['what']} {r['subject']} is {pct.normalize():f}%, outside 0..100%."))
-    for r in plans.to_dict("records"):
+    for r in rows_of(plans):
         if not clean(r.get("n_plan_checkpoints")):
             continue
         code = clean(r["project_code"])

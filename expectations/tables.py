@@ -26,7 +26,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, page_of
+from .frame import as_checks, clean, page_of, rows_of
 
 CONCERN = "tables"
 TABLE_SUM = "identity:table_sum"
@@ -73,7 +73,7 @@ def issue_rows(issues: pd.DataFrame) -> list[dict[str, Any]]:
     from decimal import Decimal
 
     rows = []
-    for r in issues.to_dict("records"):
+    for r in rows_of(issues):
         code, message = r["issue_code"], str(clean(r["message"]) or "")
         if code in ISSUE_CHECKS:
             check, severity = ISSUE_CHECKS[code]
@@ -99,7 +99,7 @@ def code_rows(lines: pd.DataFrame) -> list[dict[str, Any]]:
     """Economic rows whose printed code is malformed, or whose name is not the standard one."""
     standard = standard_economic_names()
     rows, seen = [], set()
-    for r in lines.to_dict("records"):
+    for r in rows_of(lines):
         if not str(r["scheme"]).startswith("economic") or not clean(r["classification_code"]):
             continue
         code, name = str(r["classification_code"]), str(clean(r["classification_name"]) or "")

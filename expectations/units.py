@@ -22,7 +22,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from ingest.amounts import UNIT_TO_YUAN
 
-from .frame import as_checks, clean, decimal_of, page_of, yuan
+from .frame import as_checks, clean, decimal_of, page_of, yuan, rows_of
 
 CONCERN = "units"
 CHECK_NAME = "unit_anomaly"
@@ -58,11 +58,11 @@ def unit_frame(statements: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFram
         documents: main.dim_document rows (document_id, currency_unit, is_current).
     """
     doc_unit = {d["document_id"]: clean(d.get("currency_unit"))
-                for d in documents.to_dict("records")}
-    current = {d["document_id"] for d in documents.to_dict("records")
+                for d in rows_of(documents)}
+    current = {d["document_id"] for d in rows_of(documents)
                if clean(d.get("is_current")) is not False}
     items = []
-    for s in statements.to_dict("records"):
+    for s in rows_of(statements):
         amount, unit = decimal_of(s["amount_yuan"]), clean(s["printed_unit"])
         if (s["measure"] != "amount" or amount is None or unit not in UNIT_TO_YUAN
                 or s["document_id"] not in current or not clean(s["statement_key"])):

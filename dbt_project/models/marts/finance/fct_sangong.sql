@@ -12,32 +12,7 @@ statements as (
 final as (
 
     select
-        document_id,
-        department_id,
-        fiscal_year,
-        statement_key,
-        item,
-        is_line_item,
-        label_zh,
-        reference_year,
-        base_year,
-        phase,
-        measure,
-        source,
-        amount_yuan,
-        {{ yuan_to_wan_yuan('amount_yuan') }} as amount_wan_yuan,
-        percent,
-        printed_value,
-        printed_unit,
-        printed_label,
-        is_derived,
-        is_reference_year_assumed,
-        n_mentions,
-        has_conflicting_mentions,
-        page,
-        char_start,
-        char_end,
-        table_cell
+{{ statement_fact_columns() }}
 
     from statements
     where family = 'sangong'

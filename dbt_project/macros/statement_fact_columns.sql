@@ -1,0 +1,31 @@
+{#- The columns every statement fact (fct_revenue, fct_expenditure, fct_sangong,
+    fct_operating_expense, fct_procurement) exposes from int_statements_deduplicated: one list, so
+    the facts cannot drift apart. -#}
+{% macro statement_fact_columns() %}
+        document_id,
+        department_id,
+        fiscal_year,
+        statement_key,
+        item,
+        is_line_item,
+        label_zh,
+        reference_year,
+        base_year,
+        phase,
+        measure,
+        source,
+        amount_yuan,
+        {{ yuan_to_wan_yuan('amount_yuan') }} as amount_wan_yuan,
+        percent,
+        printed_value,
+        printed_unit,
+        printed_label,
+        is_derived,
+        is_reference_year_assumed,
+        n_mentions,
+        has_conflicting_mentions,
+        page,
+        char_start,
+        char_end,
+        table_cell
+{%- endmacro %}
