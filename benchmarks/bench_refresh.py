@@ -33,7 +33,7 @@ def variant(src: Path, i: int) -> bytes:
     data = src.read_bytes()
     if src.suffix == ".pdf":
         return data + f"\n% variant {i}\n".encode()
-    return data + f"\n(副本 {i})\n".encode("utf-8")
+    return data + f"\n(副本 {i})\n".encode()
 
 
 def make_corpus(folder: Path, n: int, start: int = 0) -> None:

@@ -22,11 +22,21 @@ from decimal import Decimal
 from typing import Any
 
 import great_expectations as gx
-import great_expectations.expectations as gxe
 import pandas as pd
-from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, decimals_of, page_of, pct, printed_step, wan, yuan, rows_of
+from .frame import (
+    as_checks,
+    clean,
+    decimal_of,
+    decimals_of,
+    excess_suite,
+    page_of,
+    pct,
+    printed_step,
+    rows_of,
+    wan,
+    yuan,
+)
 
 CONCERN = "changes"
 CHANGE_PCT = "change_pct_mismatch"
@@ -255,8 +265,4 @@ def build_changes_suite() -> gx.ExpectationSuite:
         COMPLETION: "A stated completion rate equals actual over the budget it names.",
         ACROSS_YEARS: "The change a text states equals the change computed from last year's disclosure.",
     }
-    return gx.ExpectationSuite(name="changes", expectations=[
-        gxe.ExpectColumnValuesToBeBetween(
-            column="excess", max_value=0, row_condition=Column("check_name") == check,
-            meta={"concern": CONCERN, "check_name": check, "notes": notes})
-        for check, notes in meaning.items()])
+    return excess_suite("changes", CONCERN, meaning)

@@ -110,3 +110,17 @@ def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return []
     values = [frame[c].tolist() for c in columns]
     return [dict(zip(columns, row)) for row in zip(*values)]
+
+
+def excess_suite(name: str, concern: str, meaning: dict[str, str]):
+    """A suite asserting, for each check_name in ``meaning``, that its rows' ``excess`` (how far
+    two figures disagree beyond their printed precision) is at most 0."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    return gx.ExpectationSuite(name=name, expectations=[
+        gxe.ExpectColumnValuesToBeBetween(
+            column="excess", max_value=0, row_condition=Column("check_name") == check,
+            meta={"concern": concern, "check_name": check, "notes": notes})
+        for check, notes in meaning.items()])

@@ -13,7 +13,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, wan, yuan, rows_of
+from .frame import as_checks, clean, decimal_of, page_of, rows_of, wan, yuan
 
 CONCERN = "identities"
 # Figures printed to 0.01万元 are rounded to 100 yuan: a sum of n such parts may miss its printed

@@ -24,11 +24,9 @@ from decimal import Decimal
 from typing import Any
 
 import great_expectations as gx
-import great_expectations.expectations as gxe
 import pandas as pd
-from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, printed_step, wan, yuan, rows_of
+from .frame import as_checks, clean, decimal_of, excess_suite, page_of, printed_step, rows_of, wan, yuan
 
 CONCERN = "narrative"
 STATEMENT = "narrative_vs_table"
@@ -227,8 +225,4 @@ def build_narrative_suite() -> gx.ExpectationSuite:
         TRUNCATED: "A text figure is the table figure rounded (not truncated) to its printed precision.",
         CLASS_NAME: "The text names a function class as the tables do.",
     }
-    return gx.ExpectationSuite(name="narrative", expectations=[
-        gxe.ExpectColumnValuesToBeBetween(
-            column="excess", max_value=0, row_condition=Column("check_name") == check,
-            meta={"concern": CONCERN, "check_name": check, "notes": notes})
-        for check, notes in meaning.items()])
+    return excess_suite("narrative", CONCERN, meaning)

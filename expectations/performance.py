@@ -26,7 +26,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from ingest.amounts import UNIT_TO_YUAN
 
-from .frame import as_checks, clean, decimal_of, page_of, wan, rows_of
+from .frame import as_checks, clean, decimal_of, page_of, rows_of, wan
 
 CONCERN = "performance"
 COST_MISMATCH = "cost_indicator_mismatch"

@@ -14,7 +14,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, wan, yuan, rows_of
+from .frame import as_checks, clean, decimal_of, page_of, rows_of, wan, yuan
 
 CONCERN = "plausibility"
 NEGATIVE_AMOUNT = "plausibility:negative_amount"

@@ -22,7 +22,7 @@ from great_expectations.expectations.row_conditions import Column
 
 from ingest.amounts import UNIT_TO_YUAN
 
-from .frame import as_checks, clean, decimal_of, page_of, yuan, rows_of
+from .frame import as_checks, clean, decimal_of, page_of, rows_of, yuan
 
 CONCERN = "units"
 CHECK_NAME = "unit_anomaly"

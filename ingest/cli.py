@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .errors import BudgetWarehouseError, PipelineError, WarehouseBusyError
+from .errors import BudgetWarehouseError, WarehouseBusyError
 from .pipeline import DEFAULT_CORPUS, DEFAULT_DB
 
 EXIT_OK, EXIT_PIPELINE, EXIT_USAGE = 0, 1, 2

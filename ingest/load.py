@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -22,7 +23,7 @@ PARSER_VERSION = "0.3.0"
 AMOUNT = "DECIMAL(20,2)"
 
 DDL: dict[str, str] = {
-    "documents": f"""
+    "documents": """
         document_id VARCHAR PRIMARY KEY, source_path VARCHAR, source_format VARCHAR,
         byte_size BIGINT, page_count INTEGER, encoding VARCHAR, parser_version VARCHAR,
         ingested_at TIMESTAMP, issuer_name VARCHAR, unit_name VARCHAR, unit_code VARCHAR,

@@ -12,9 +12,10 @@ cells separated by a tab.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterator, Union
+from typing import Union
 
 
 @dataclass

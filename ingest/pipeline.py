@@ -13,10 +13,10 @@ import hashlib
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import duckdb
 
@@ -255,7 +255,7 @@ class WarehouseLock:
         self.wait = wait
         self.fh = None
 
-    def __enter__(self) -> "WarehouseLock":
+    def __enter__(self) -> WarehouseLock:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.fh = open(self.path, "a+")
         try:

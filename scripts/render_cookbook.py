@@ -14,7 +14,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "docs" / "cookbook.src.md"
 OUT = ROOT / "docs" / "cookbook.md"
-SQL_BLOCK = re.compile(r"```sql\n(.*?)```\n", re.S)
+SQL_BLOCK = re.compile(r"```sql\n(.*?)```\n", re.DOTALL)
 
 
 def cookbook_queries(text: str) -> list[str]:

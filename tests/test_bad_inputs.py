@@ -10,7 +10,6 @@ import zipfile
 import duckdb
 import pytest
 
-from ingest.extract import extract
 from ingest.pipeline import ingest_only
 from ingest.readers import ReaderSettings, read_file
 from ingest.summary import ingest_summary

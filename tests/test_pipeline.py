@@ -112,9 +112,8 @@ def test_one_refresh_at_a_time(tmp_path):
     corpus = tmp_path / "in"
     corpus.mkdir()
     db = tmp_path / "w.duckdb"
-    with WarehouseLock(str(db)):
-        with pytest.raises(WarehouseBusyError, match="another refresh"):
-            refresh(str(corpus), str(db), build=False, quiet=True)
+    with WarehouseLock(str(db)), pytest.raises(WarehouseBusyError, match="another refresh"):
+        refresh(str(corpus), str(db), build=False, quiet=True)
 
 
 def test_file_over_the_size_limit_is_refused(tmp_path):

@@ -344,8 +344,7 @@ def _lead_start_before(sentence: str, clause_start: int, pos: int) -> int:
     """Start of the text describing an item that ends at ``pos`` (after the last separator)."""
     cut = clause_start
     for m in re.finditer(r"[，,、：:]", sentence[:pos]):
-        if m.end() > cut:
-            cut = m.end()
+        cut = max(cut, m.end())
     return cut
 
 

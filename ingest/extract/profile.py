@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..model import Document, Extraction
 from .. import regions
+from ..model import Document, Extraction
 
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _UNIT_LINE_RE = re.compile(r"^(\d{6})\s*([\u4e00-\u9fff].*)$")
