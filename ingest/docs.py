@@ -24,7 +24,7 @@ def build_docs(db_path: str, out_dir: str) -> Path:
     """
     from dbt.cli.main import dbtRunner
 
-    from .transform import DBT_PROJECT_DIR, _environment, _release_duckdb, dbt_args
+    from .transform import _environment, _release_duckdb, dbt_args
 
     out = Path(out_dir)
     site = out / "dbt"
@@ -32,15 +32,17 @@ def build_docs(db_path: str, out_dir: str) -> Path:
     with tempfile.TemporaryDirectory(prefix="budgetwh_docs_") as tmp:
         copy = Path(tmp) / "budget.duckdb"
         shutil.copyfile(db_path, copy)
+        # Its own target folder, so that a refresh's dbt build running meanwhile is not disturbed.
+        target = Path(tmp) / "target"
+        args = dbt_args("docs", quiet=True)
+        args[args.index("--target-path") + 1] = str(target)
         with _environment(BUDGETWH_DB=str(copy), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1"):
             try:
-                args = dbt_args("docs", quiet=True)
                 outcome = dbtRunner().invoke(args[:2] + ["generate"] + args[2:])
             finally:
                 _release_duckdb()
         if not outcome.success:
             raise PipelineError(f"dbt docs generate failed: {outcome.exception or 'see dbt_project/logs'}")
-        target = DBT_PROJECT_DIR / "target"
         for name in ("index.html", "manifest.json", "catalog.json"):
             src = Path(target) / name
             if not src.exists():
