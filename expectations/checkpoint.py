@@ -22,6 +22,7 @@ from ingest.errors import PipelineError
 from .changes import build_changes_suite, changes_frame
 from .completeness import build_completeness_suite, completeness_frame, completeness_table
 from .dbt_results import read_dbt_results, write_dbt_results
+from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
 from .identities import build_identities_suite, identity_frame, narrative_items_frame
 from .narrative import build_narrative_suite, narrative_frame
@@ -145,6 +146,7 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
                            frames["plans"]),
         performance_frame(frames["indicators"], statements, frames["projects"]),
         narrative_frame(statements, frames["lines"], current),
+        explanations_frame(statements, frames["lines"], frames["sections"], current),
         changes_frame(statements, current, frames.get("trend")),
         tables_frame(frames["issues"], frames["lines"]),
         completeness_frame(completeness if completeness is not None else completeness_of(frames)),
@@ -156,8 +158,8 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
     return checks
 
 
-SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_changes_suite,
-                  build_tables_suite, build_units_suite, build_plausibility_suite,
+SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
+                  build_changes_suite, build_tables_suite, build_units_suite, build_plausibility_suite,
                   build_performance_suite, build_completeness_suite, build_parse_issues_suite)
 
 

@@ -162,6 +162,9 @@ class Statement:
     section_key: str | None = None
     table_cell: str | None = None  # 'table#row,col' for table figures
     percent: Decimal | None = None  # for change_pct / share_pct
+    # For a function item ('expenditure.function_item'): the text of its explanation (the
+    # sentences from its class path to the next item: purpose '主要用于…', reason '主要原因…').
+    context: str | None = None
 
 
 @dataclass
@@ -247,6 +250,7 @@ class Section:
     char_end: int | None
     parent_seq: int | None = None
     state: str = "present"  # 'present' | 'empty_with_note'
+    lead: str | None = None  # the start of the section's first paragraph (up to LEAD_MAX characters)
 
 
 @dataclass

@@ -72,6 +72,9 @@ def classify_heading(text: str) -> str | None:
     return None
 
 
+LEAD_MAX = 200  # characters of a section's first paragraph kept with it (raw.sections.lead)
+
+
 def extract_sections(doc: Document, ex: Extraction) -> None:
     """Append a Section for every heading; ends are filled from the next heading of the same or a
     higher level."""
@@ -80,6 +83,8 @@ def extract_sections(doc: Document, ex: Extraction) -> None:
     for para in doc.paragraphs():
         level = heading_level(para.text)
         if level is None:
+            if sections and sections[-1].lead is None and para.text.strip():
+                sections[-1].lead = para.text.strip()[:LEAD_MAX]
             continue
         while stack and stack[-1].level >= level:
             stack.pop()

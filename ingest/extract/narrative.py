@@ -34,7 +34,7 @@ from pathlib import Path
 from ..amounts import NUMBER_RE, parse_number, to_yuan
 from ..model import Document, Extraction, ParseIssue, Statement
 from ..sections import section_path
-from .narrative_items import class_paths, is_phase_lead, item_head, path_before, path_label
+from .narrative_items import ITEM_NUMBER_RE, class_paths, is_phase_lead, item_head, path_before, path_label
 from .narrative_runs import Run, paragraph_runs
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -421,13 +421,47 @@ def _statement(key: str, tok: Token, offset: int, ctx: Context, prefix: str, *, 
     )
 
 
+CONTEXT_MAX = 600  # characters of an item's explanation kept with its statements
+
+
+class _ItemText:
+    """The explanation of the function item being read: its sentences (from the one naming its
+    class path to the next item, the next labelled figure or the end of its section), set as
+    ``context`` on the item's statements when the item ends."""
+
+    def __init__(self) -> None:
+        self.subject: tuple[str, str] | None = None
+        self.sentences: list[str] = []
+        self.statements: list[Statement] = []
+
+    def close(self) -> None:
+        if self.subject is not None and self.statements:
+            text = "".join(self.sentences).strip()[:CONTEXT_MAX]
+            for stmt in self.statements:
+                stmt.context = text or None
+        self.subject, self.sentences, self.statements = None, [], []
+
+    def add(self, sentence: str, found: list[Statement], subject: tuple[str, str] | None) -> None:
+        if subject != self.subject or (self.sentences and ITEM_NUMBER_RE.match(sentence)):
+            self.close()
+            if subject is None or subject[0] != FUNCTION_ITEM:
+                return
+            self.subject = subject
+        elif self.subject is None:
+            return
+        self.sentences.append(sentence)
+        self.statements += [s for s in found if (s.statement_key, s.label) == self.subject]
+
+
 def extract_narrative(doc: Document, ex: Extraction) -> None:
     subject: tuple[str, str] | None = None
     section = None
+    item = _ItemText()
     for run in paragraph_runs(doc, ex):
         keys = section_path(ex, run.section)
         if run.section is not section:
             subject, section = None, run.section  # a class path's figures end with its section
+            item.close()
         if keys and keys[0] in SKIP_SECTIONS:
             continue
         ctx = Context(ex.profile.fiscal_year, ex.profile.disclosure_kind, run, keys, subject)
@@ -437,4 +471,6 @@ def extract_narrative(doc: Document, ex: Extraction) -> None:
             if not found and not tokens_in(sentence):
                 found = none_statements(sentence, sm.start(), ctx)
             ex.statements.extend(found)
+            item.add(sentence, found, ctx.subject)
         subject = ctx.subject
+    item.close()

@@ -29,7 +29,8 @@ final as (
         cast(char_start as integer) as char_start,
         cast(char_end as integer) as char_end,
         cast(table_cell as varchar) as table_cell,
-        cast(coalesce(is_derived, false) as boolean) as is_derived
+        cast(coalesce(is_derived, false) as boolean) as is_derived,
+        cast(context as varchar) as context
 
     from source
 
