@@ -31,3 +31,12 @@ def use_cjk_font() -> str:
             return name
     raise MissingCJKFontError("no CJK font found for matplotlib; install fonts-wqy-microhei "
                               "(scripts/install_system_deps.sh) and remove ~/.cache/matplotlib")
+
+
+def save_figure(fig, name: str) -> str:
+    """Save a notebook's chart as PNG in ``BUDGETWH_FIGURES`` (default docs/img); returns the path."""
+    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, name)
+    fig.savefig(path, dpi=110)
+    return path

@@ -57,7 +57,7 @@ def _(findings, mo):
 
 @app.cell
 def _(by_check, os):
-    from ingest.charts import use_cjk_font
+    from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -73,9 +73,7 @@ def _(by_check, os):
     ax.set_xlabel("发现数")
     ax.legend()
     fig.tight_layout()
-    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
-    os.makedirs(out_dir, exist_ok=True)
-    fig.savefig(os.path.join(out_dir, "data_quality.png"), dpi=110)
+    save_figure(fig, "data_quality.png")
     fig
     return
 

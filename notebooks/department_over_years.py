@@ -72,7 +72,7 @@ def _(by_function):
 
 @app.cell
 def _(fragment, os, trend):
-    from ingest.charts import use_cjk_font
+    from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -92,9 +92,7 @@ def _(fragment, os, trend):
     ax2.set_title("“三公”经费 (万元)")
     ax2.legend()
     fig.tight_layout()
-    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
-    os.makedirs(out_dir, exist_ok=True)
-    fig.savefig(os.path.join(out_dir, "department_over_years.png"), dpi=110)
+    save_figure(fig, "department_over_years.png")
     fig
     return
 

@@ -61,7 +61,7 @@ def _(cost, mo):
 
 @app.cell
 def _(os, profile):
-    from ingest.charts import use_cjk_font
+    from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -74,9 +74,7 @@ def _(os, profile):
     ax.set_title("绩效指标：可量化目标所占比例")
     ax.legend()
     fig.tight_layout()
-    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
-    os.makedirs(out_dir, exist_ok=True)
-    fig.savefig(os.path.join(out_dir, "performance_targets.png"), dpi=110)
+    save_figure(fig, "performance_targets.png")
     fig
     return
 

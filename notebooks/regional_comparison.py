@@ -55,7 +55,7 @@ def _(mo, unclassified):
 
 @app.cell
 def _(comparison, os):
-    from ingest.charts import use_cjk_font
+    from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -69,9 +69,7 @@ def _(comparison, os):
     ax.set_title("各类部门“三公”经费：地区与年度比较")
     ax.legend()
     fig.tight_layout()
-    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
-    os.makedirs(out_dir, exist_ok=True)
-    fig.savefig(os.path.join(out_dir, "regional_comparison.png"), dpi=110)
+    save_figure(fig, "regional_comparison.png")
     fig
     return
 

@@ -55,7 +55,7 @@ def _():
 
 @app.cell
 def _(figures, os, seed):
-    from ingest.charts import use_cjk_font
+    from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
     import matplotlib.pyplot as plt
@@ -75,9 +75,7 @@ def _(figures, os, seed):
     for ax in (ax1, ax2):
         ax.tick_params(axis="x", labelrotation=15)
     fig.tight_layout()
-    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
-    os.makedirs(out_dir, exist_ok=True)
-    fig.savefig(os.path.join(out_dir, "seed_overview.png"), dpi=110)
+    save_figure(fig, "seed_overview.png")
     fig
     return
 
