@@ -411,26 +411,22 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
     finally:
         con.close()
     stats.outcomes.extend(plan.done)
-    message = "nothing new: no file parsed, marts not rebuilt"
+    # When a reader holds the file open, record the run on a copy and swap it in, as a full refresh does.
+    work = Path(str(db) + ".next")
     try:
         con = duckdb.connect(str(db))
+        target = db
     except (duckdb.IOException, duckdb.ConnectionException):
-        # A reader holds the file open: record the run on a copy and swap it in, as a full refresh does.
-        work = Path(str(db) + ".next")
         shutil.copyfile(db, work)
         con = duckdb.connect(str(work))
-        try:
-            _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
-                        message=message)
-        finally:
-            con.close()
+        target = work
+    try:
+        _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
+                    message="nothing new: no file parsed, marts not rebuilt")
+    finally:
+        con.close()
+    if target == work:
         os.replace(work, db)
-    else:
-        try:
-            _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
-                        message=message)
-        finally:
-            con.close()
     return RefreshResult(stats, findings, "skipped (nothing new)", version)
 
 
