@@ -57,3 +57,14 @@ def built_warehouse(tmp_path_factory) -> Path:
     db = base / "budget.duckdb"
     refresh(str(corpus), str(db), quiet=True, jobs=2)
     return db
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of ``sql`` on the warehouse at ``db``, through a read-only connection closed after."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -29,6 +29,8 @@ from ingest.model import (
 )
 from ingest.transform import DbtResult, run_dbt_build
 
+from .conftest import query
+
 WAN = Decimal(10_000)
 SEED_ID = hashlib.sha256(b"weixian_xwb_2021_budget").hexdigest()
 BROKEN_ID = hashlib.sha256(b"broken_sangong_2022_budget").hexdigest()
@@ -185,14 +187,6 @@ def built_warehouse(root: Path) -> tuple[Path, DbtResult]:
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DbtResult]:
     return built_warehouse(tmp_path_factory.mktemp("dbt_warehouse"))
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 MARTS = ["dim_document", "dim_fiscal_year", "fct_revenue", "fct_expenditure", "fct_sangong",

@@ -9,8 +9,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from .conftest import query
 
 ROOT = Path(__file__).resolve().parents[1]
 MARTS_DIR = ROOT / "dbt_project" / "models" / "marts"
@@ -18,14 +19,6 @@ QUALITY_DIR = "models/marts/quality/"  # owned by the data-quality checks, docum
 
 WANLI = "上海市普陀区人民政府万里街道办事处"
 FINANCE = "上海市普陀区财政局"
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_wanli_2023_and_2024_are_one_department(built_warehouse):
