@@ -23,12 +23,16 @@ from decimal import Decimal
 from ..amounts import parse_table_number, to_yuan
 from ..errors import AmountError
 from ..model import ClassificationLine, Document, Extraction, Paragraph, ParseIssue, Statement, Table
+from .sangong_tables import candidates_to_statements, table_to_candidates
+from .summary_tables import summary_statements
+from .table_stitch import PrintedTable, doc_to_printed_tables
 from .tables_layout import (
     ColumnGroup,
     ColumnRule,
     KindRule,
     TableRules,
     clean_label,
+    column_holds_text,
     header_to_paths,
     is_total_label,
     load_rules,
@@ -38,7 +42,7 @@ from .tables_layout import (
     path_to_role,
     roles_to_groups,
     rows_to_header_count,
-    title_to_kind,
+    table_to_kind,
 )
 
 _UNIT_RE = re.compile(r"单位\s*[:：]\s*(亿元|百万元|万元|千元|元)")
@@ -161,19 +165,22 @@ def table_to_note(doc: Document, table: Table, lookahead: int = DEFAULT_NOTE_LOO
 # ---------------------------------------------------------------------------------------------
 
 
-def table_to_context(doc: Document, table: Table, kind: KindRule, rules: TableRules,
+def table_to_context(doc: Document, printed: PrintedTable, kind: KindRule, rules: TableRules,
                      fiscal_year: int | None, default_phase: str) -> tuple[TableContext, int]:
+    table = printed.table
     width = max(len(r) for r in table.rows)
     n_header = rows_to_header_count(table.rows)
     paths = header_to_paths(table.rows[:n_header], width)
     columns: list[Column] = []
     for j, path in enumerate(paths):
         role = "amount" if kind.layout == "sangong" else path_to_role(path)
+        if role == "amount" and kind.layout != "sangong" and column_holds_text(table.rows[n_header:], j):
+            role = "name"  # labels under a header that names no 名称 ('支出功能分类科目(按大类)')
         rule = path_to_column(path, kind.table_kind, rules) if role == "amount" else None
         columns.append(Column(j, path, role, rule, rule.column_key if rule else f"col{j}",
                               path_to_phase(path, default_phase)))
-    unit, printed = table_to_unit(doc, table)
-    ctx = TableContext(table, kind, unit, printed, fiscal_year, default_phase, columns,
+    unit, unit_printed = table_to_unit(doc, printed.first)
+    ctx = TableContext(table, kind, unit, unit_printed, fiscal_year, default_phase, columns,
                        roles_to_groups([c.role for c in columns]))
     return ctx, n_header
 
@@ -265,6 +272,14 @@ def rows_to_statements(ctx: TableContext, rows: list[ParsedRow], rules: TableRul
     return out
 
 
+def sangong_statements(ctx: TableContext, n_header: int) -> list[Statement]:
+    """The 三公 (and 机关运行经费) figures of a 三公 table, in whichever layout (sangong_tables)."""
+    paths = [c.path for c in ctx.columns]
+    candidates = table_to_candidates(ctx.table.rows, n_header, paths, ctx.fiscal_year)
+    return candidates_to_statements(candidates, fiscal_year=ctx.fiscal_year, default_phase=ctx.default_phase,
+                                    unit=ctx.unit, page_of=ctx.table.row_page, cell_ref=ctx.cell_ref)
+
+
 def _sum_issue(ctx: TableContext, path: str, what: str, page: int, total: Decimal, parts: Decimal,
                column: Column) -> ParseIssue:
     return ParseIssue("warning", "table_sum_mismatch",
@@ -332,11 +347,12 @@ def statements_to_sangong_issues(ctx: TableContext, statements: list[Statement],
     return issues
 
 
-def table_to_records(doc: Document, table: Table, kind: KindRule, ex: Extraction, rules: TableRules,
+def table_to_records(doc: Document, printed: PrintedTable, kind: KindRule, ex: Extraction, rules: TableRules,
                      fiscal_year: int | None, default_phase: str) -> None:
     """Everything one known table yields, appended to ``ex``."""
     path = doc.source_path
-    ctx, n_header = table_to_context(doc, table, kind, rules, fiscal_year, default_phase)
+    table = printed.table
+    ctx, n_header = table_to_context(doc, printed, kind, rules, fiscal_year, default_phase)
     if not ctx.unit_printed:
         ex.issues.append(ParseIssue("warning", "table_unit_missing",
                                     f"{path}: {ctx.title}, page {table.page}: no '单位：' line found, "
@@ -346,7 +362,7 @@ def table_to_records(doc: Document, table: Table, kind: KindRule, ex: Extraction
     for i in range(n_header, len(table.rows)):
         parsed.extend(row_to_parsed(ctx, i, table.rows[i], prev_codes, ex.issues, path))
     has_figures = any(r.cells for r in parsed)
-    note = table_to_note(doc, table)
+    note = table_to_note(doc, printed.last_piece)
     if note is not None:
         if has_figures:
             ex.issues.append(ParseIssue("warning", "empty_note_with_figures",
@@ -359,7 +375,12 @@ def table_to_records(doc: Document, table: Table, kind: KindRule, ex: Extraction
     if kind.scheme:
         ex.classification_lines.extend(rows_to_lines(ctx, parsed))
         ex.issues.extend(rows_to_sum_issues(ctx, parsed, path))
-    statements = rows_to_statements(ctx, parsed, rules)
+    if kind.layout == "sangong":
+        statements = sangong_statements(ctx, n_header)
+    elif kind.layout == "summary":
+        statements = summary_statements(ctx, parsed, rules, _statement)
+    else:
+        statements = rows_to_statements(ctx, parsed, rules)
     ex.statements.extend(statements)
     if kind.layout == "sangong":
         ex.issues.extend(statements_to_sangong_issues(ctx, statements, path))
@@ -371,11 +392,11 @@ def extract_tables(doc: Document, ex: Extraction) -> None:
     fiscal_year, disclosure_kind = doc_to_year_kind(doc, ex)
     default_phase = "actual" if disclosure_kind == "final_accounts" else "budget"
     first_statement, first_line = len(ex.statements), len(ex.classification_lines)
-    for table in doc.tables():
-        kind = title_to_kind(table.title, rules)
-        if kind is None or not table.rows:
+    for printed in doc_to_printed_tables(doc):
+        kind = table_to_kind(printed.title, printed.table.rows, rules)
+        if kind is None:
             continue
-        table_to_records(doc, table, kind, ex, rules, fiscal_year, default_phase)
+        table_to_records(doc, printed, kind, ex, rules, fiscal_year, default_phase)
     ex.statements[first_statement:] = statements_to_distinct(ex.statements[first_statement:])
     ex.issues.extend(records_to_basic_issues(ex.statements[first_statement:],
                                              ex.classification_lines[first_line:], doc.source_path))
@@ -387,7 +408,7 @@ def statements_to_distinct(statements: list[Statement]) -> list[Statement]:
     seen: set[tuple] = set()
     out = []
     for s in statements:
-        k = (s.statement_key, s.phase, s.measure, s.amount_yuan)
+        k = (s.statement_key, s.phase, s.measure, s.reference_year, s.amount_yuan)
         if k not in seen:
             seen.add(k)
             out.append(s)

@@ -4,12 +4,15 @@ Pure helpers for ``tables.py``. The rules live in ``rules/tables_*.csv``:
 
 - ``tables_kinds.csv``: caption regex -> table_kind, scheme, layout (first match wins);
 - ``tables_columns.csv``: header label -> column_key (and, for some, a statement_key);
-- ``tables_rows.csv``: row label -> statement_key, per table kind and half (0 收入, 1 支出).
+- ``tables_rows.csv``: row label -> statement_key, per table kind and half (0 收入, 1 支出);
+- ``tables_totals.csv``: what a table's total rows are (the year's total, the grand total);
+- ``tables_dimensions.csv`` (``table_dims``) and ``sangong_parts.csv`` (``sangong_tables``).
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +35,7 @@ class KindRule:
     table_kind: str
     scheme: str | None
     layout: str
+    where: str = "title"  # 'title' | 'header'
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class RowRule:
     group: str
     pattern: re.Pattern[str]
     statement_key: str
+    context: str = "*"  # 'main' | 'carryover' | '*'
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class TableRules:
     kinds: tuple[KindRule, ...]
     columns: tuple[ColumnRule, ...]
     rows: tuple[RowRule, ...]
+    totals: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (kind, group, role) -> key
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
@@ -65,24 +71,45 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def load_rules() -> TableRules:
-    """Read the three rule files (cached)."""
-    kinds = tuple(KindRule(re.compile(r["pattern"]), r["table_kind"], r["scheme"] or None, r["layout"])
+    """Read the rule files (cached)."""
+    kinds = tuple(KindRule(re.compile(r["pattern"]), r["table_kind"], r["scheme"] or None, r["layout"],
+                           r["where"] or "title")
                   for r in _read_csv("tables_kinds.csv"))
     columns = tuple(ColumnRule(r["table_kind"], r["pattern"], r["column_key"], r["statement_key"] or None,
                                r["on_row"] or None) for r in _read_csv("tables_columns.csv"))
-    rows = tuple(RowRule(r["table_kind"], r["group"], re.compile(r["pattern"]), r["statement_key"])
+    rows = tuple(RowRule(r["table_kind"], r["group"], re.compile(r["pattern"]), r["statement_key"],
+                         r["context"] or "*")
                  for r in _read_csv("tables_rows.csv"))
-    return TableRules(kinds, columns, rows)
+    totals = {(r["table_kind"], r["group"], r["role"]): r["statement_key"] for r in _read_csv("tables_totals.csv")}
+    return TableRules(kinds, columns, rows, totals)
 
 
 def title_to_kind(title: str | None, rules: TableRules) -> KindRule | None:
+    """The kind a caption names (rules where=title), or None."""
     if not title:
         return None
     t = re.sub(r"\s+", "", title)
     for rule in rules.kinds:
-        if rule.pattern.search(t):
+        if rule.where == "title" and rule.pattern.search(t):
             return rule
     return None
+
+
+def header_to_kind(rows: list[list[str]], rules: TableRules) -> KindRule | None:
+    """The kind a table's header vocabulary names (rules where=header), for a table whose
+    caption is missing or names no kind."""
+    n = rows_to_header_count(rows)
+    text = "".join(re.sub(r"\s+", "", c) for row in rows[:n] for c in row)
+    for rule in rules.kinds:
+        if rule.where == "header" and rule.pattern.search(text):
+            return rule
+    return None
+
+
+def table_to_kind(title: str | None, rows: list[list[str]], rules: TableRules) -> KindRule | None:
+    """The kind of a table: by its caption, else by its header; None for kinds not read."""
+    kind = title_to_kind(title, rules) or header_to_kind(rows, rules)
+    return None if kind is None or kind.layout == "ignore" else kind
 
 
 def clean_label(text: str) -> str:
@@ -96,12 +123,42 @@ def is_number_cell(text: str) -> bool:
     return bool(_NUMBER_CELL.match(text.replace(" ", ""))) if text else False
 
 
+_NUMBERING_LABEL = re.compile(r"^(?:栏次|行次|栏号|序号|\*+|[A-Za-z]|[甲乙丙丁])$")
+
+
+def is_numbering_row(row: list[str]) -> bool:
+    """A 栏次 / 行次 row: the columns' printed numbers (1, 2, 3 … or A, B, **), never amounts.
+
+    Its number cells are small integers increasing by one from left to right (a blank cell or a
+    label such as '栏次' or '**' may sit beside them).
+    """
+    numbers: list[int] = []
+    for cell in row:
+        t = re.sub(r"\s+", "", cell)
+        if not t:
+            continue
+        if t.isdigit() and len(t) <= 2:
+            numbers.append(int(t))
+        elif not _NUMBERING_LABEL.match(t):
+            return False
+    if len(numbers) < 2:
+        return False
+    return all(b == a + 1 for a, b in itertools.pairwise(numbers))
+
+
 def rows_to_header_count(rows: list[list[str]]) -> int:
-    """Rows before the first row holding a number (codes count: they are digits too)."""
+    """Rows before the first row holding a number (codes count: they are digits too). A 栏次
+    row (``is_numbering_row``) belongs to the header."""
     for i, row in enumerate(rows):
-        if any(is_number_cell(c) for c in row):
+        if any(is_number_cell(c) for c in row) and not is_numbering_row(row):
             return i
     return len(rows)
+
+
+def clean_header(text: str) -> str:
+    """A header label without spaces, quotes and numbering, keeping its year ('2026年预算数')."""
+    t = re.sub(r"[\s“”\"']", "", text)
+    return _ENUM_PREFIX.sub("", t)
 
 
 def header_to_paths(header: list[list[str]], width: int) -> list[list[str]]:
@@ -109,14 +166,16 @@ def header_to_paths(header: list[list[str]], width: int) -> list[list[str]]:
 
     A merged header cell's text sits in its first column only; it is carried right over the
     empty cells after it as long as the label above stays the same (so '公务用车购置及运行费'
-    covers 小计/购置费/运行费 but not the next group's column).
+    covers 小计/购置费/运行费 but not the next group's column). Labels keep their year
+    ('2025年预算数'); 栏次 rows are left out.
     """
     filled: list[list[str]] = []
+    header = [row for row in header if not is_numbering_row(row)]
     for r, row in enumerate(header):
         row = (row + [""] * width)[:width]
         out: list[str] = []
         for j, text in enumerate(row):
-            t = clean_label(text)
+            t = clean_header(text)
             if not t and j > 0 and (r == 0 or filled[r - 1][j] == filled[r - 1][j - 1]):
                 t = out[j - 1]
             out.append(t)
@@ -132,6 +191,20 @@ def path_to_role(path: list[str]) -> str:
     if "名称" in leaf or leaf == "项目":
         return "name"
     return "amount"
+
+
+def column_holds_text(body: list[list[str]], j: int) -> bool:
+    """Does column ``j`` hold labels rather than figures (more text cells than number cells)?"""
+    text = numbers = 0
+    for row in body:
+        cell = row[j].strip() if j < len(row) else ""
+        if not cell:
+            continue
+        if is_number_cell(cell) or cell in ("-", "—", "--", "/"):
+            numbers += 1
+        else:
+            text += 1
+    return text >= 2 and text > numbers
 
 
 def path_to_column(path: list[str], table_kind: str, rules: TableRules) -> ColumnRule | None:
