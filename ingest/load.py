@@ -18,7 +18,7 @@ import polars as pl
 
 from .model import Document, Extraction
 
-PARSER_VERSION = "0.4.0"
+PARSER_VERSION = "0.5.0"
 
 AMOUNT = "DECIMAL(20,2)"
 
@@ -39,7 +39,7 @@ DDL: dict[str, str] = {
         percent DECIMAL(12,4), quantity DECIMAL(20,4), quantity_unit VARCHAR,
         printed_value VARCHAR, printed_unit VARCHAR, label VARCHAR, source VARCHAR,
         section_key VARCHAR, page INTEGER, char_start INTEGER, char_end INTEGER,
-        table_cell VARCHAR, is_derived BOOLEAN, context VARCHAR""",
+        table_cell VARCHAR, is_derived BOOLEAN, context VARCHAR, table_kind VARCHAR""",
     "classification_lines": f"""
         document_id VARCHAR, line_seq INTEGER, table_kind VARCHAR, scheme VARCHAR, code VARCHAR,
         printed_code VARCHAR, level INTEGER, name VARCHAR, column_key VARCHAR, phase VARCHAR,

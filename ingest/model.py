@@ -161,6 +161,7 @@ class Statement:
     is_derived: bool = False  # implied by the text (e.g. '全部为财政拨款收入'), not printed
     section_key: str | None = None
     table_cell: str | None = None  # 'table#row,col' for table figures
+    table_kind: str | None = None  # the kind of table a table figure was read from ('summary', 'sangong' …)
     percent: Decimal | None = None  # for change_pct / share_pct
     # For a function item ('expenditure.function_item'): the text of its explanation (the
     # sentences from its class path to the next item: purpose '主要用于…', reason '主要原因…').

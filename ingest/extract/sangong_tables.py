@@ -210,7 +210,7 @@ def _fund_choice(members: list[_Candidate]) -> tuple[_Candidate, Decimal, bool]:
 
 
 def candidates_to_statements(candidates: list[_Candidate], *, fiscal_year: int | None, default_phase: str,
-                             unit: str, page_of, cell_ref) -> list[Statement]:
+                             unit: str, page_of, cell_ref, table_kind: str = "sangong") -> list[Statement]:
     """One statement per part, year, measure and phase (funds combined, see ``_fund_choice``)."""
     grouped: dict[tuple, list[_Candidate]] = defaultdict(list)
     for c in candidates:
@@ -227,5 +227,6 @@ def candidates_to_statements(candidates: list[_Candidate], *, fiscal_year: int |
             statement_key=PART_KEYS[part], amount_yuan=to_yuan(value, unit), printed_value=printed,
             printed_unit=unit, reference_year=year, phase=phase, measure=measure, source="table",
             page=page_of(pick.row), label=pick.label, table_cell=cell_ref(pick.row, pick.col),
-            base_year=(year - 1) if measure != "amount" and year else None, is_derived=derived))
+            base_year=(year - 1) if measure != "amount" and year else None, is_derived=derived,
+            table_kind=table_kind))
     return out

@@ -161,4 +161,4 @@ def _derived_appropriation(ctx: TableContext, statements: list[Statement]) -> li
                       printed_value=" + ".join(s.printed_value for s in funds), printed_unit=first.printed_unit,
                       reference_year=first.reference_year, phase=first.phase, source="table", page=first.page,
                       label=" + ".join(s.label or "" for s in funds), table_cell=first.table_cell,
-                      is_derived=True)]
+                      is_derived=True, table_kind=first.table_kind)]

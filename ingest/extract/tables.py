@@ -243,7 +243,8 @@ def rows_to_lines(ctx: TableContext, rows: list[ParsedRow]) -> list[Classificati
 def _statement(ctx: TableContext, key: str, cell: Cell, phase: str, label: str) -> Statement:
     return Statement(statement_key=key, amount_yuan=cell.yuan, printed_value=cell.text,
                      printed_unit=ctx.unit, reference_year=ctx.fiscal_year, phase=phase, source="table",
-                     page=ctx.table.row_page(cell.row), label=label, table_cell=ctx.cell_ref(cell.row, cell.col))
+                     page=ctx.table.row_page(cell.row), label=label, table_cell=ctx.cell_ref(cell.row, cell.col),
+                     table_kind=ctx.kind.table_kind)
 
 
 def rows_to_statements(ctx: TableContext, rows: list[ParsedRow], rules: TableRules) -> list[Statement]:
@@ -277,7 +278,8 @@ def sangong_statements(ctx: TableContext, n_header: int) -> list[Statement]:
     paths = [c.path for c in ctx.columns]
     candidates = table_to_candidates(ctx.table.rows, n_header, paths, ctx.fiscal_year)
     return candidates_to_statements(candidates, fiscal_year=ctx.fiscal_year, default_phase=ctx.default_phase,
-                                    unit=ctx.unit, page_of=ctx.table.row_page, cell_ref=ctx.cell_ref)
+                                    unit=ctx.unit, page_of=ctx.table.row_page, cell_ref=ctx.cell_ref,
+                                    table_kind=ctx.kind.table_kind)
 
 
 def _sum_issue(ctx: TableContext, path: str, what: str, page: int, total: Decimal, parts: Decimal,

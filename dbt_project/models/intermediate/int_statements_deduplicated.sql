@@ -1,8 +1,10 @@
 -- One row per (document, statement_key, item, source, phase, reference_year, measure): the key
 -- of the statement facts (item is the key's last part, or the printed label of a line item such
--- as procurement.item). A figure the text repeats is kept once (its first mention by page and
--- position); n_mentions counts the repeats and has_conflicting_mentions says whether they
--- disagree. A narrative and a table figure for the same key are both kept (source differs).
+-- as procurement.item). A figure the text repeats is kept once: its first mention by page and
+-- position, except that a printed figure goes before a derived one (a sum of printed parts) and,
+-- for a key whose statement_keys row names a preferred_table_kind, that table's figure goes first
+-- (the 财政拨款收支总表's 本年收入 over a 收支总表 fund row that may include the carry-over);
+-- n_mentions counts the repeats and has_conflicting_mentions says whether they disagree. A narrative and a table figure for the same key are both kept (source differs).
 -- reference_year defaults to the document's fiscal year when the extractor could not tell.
 -- Only current documents (not superseded by a newer version of the file) feed the facts.
 with
@@ -64,7 +66,9 @@ joined as (
         statements.page,
         statements.char_start,
         statements.char_end,
-        statements.table_cell
+        statements.table_cell,
+        statements.table_kind,
+        coalesce(statements.table_kind = statement_keys.preferred_table_kind, false) as is_preferred_table
 
     from statements
     inner join documents
@@ -87,7 +91,7 @@ ranked as (
     from joined
     window mention_window as (
         partition by document_id, statement_key, item, source, phase, reference_year, measure
-        order by page nulls last, char_start nulls last, statement_seq
+        order by is_preferred_table desc, is_derived, page nulls last, char_start nulls last, statement_seq
         rows between unbounded preceding and unbounded following
     )
 

@@ -3,13 +3,14 @@
     the previous year as the text states it beside the change computed from the previous year's
     own document (same department, kind and scope), the gap between them, and the budget of the
     year beside that year's final accounts where both exist.
-    Figures come from int_statements_pivoted: where a key is printed both in a table and in the
-    narrative, the table figure (in 元, exact) wins; the narrative one (rounded 万元) stays in the
-    fct_* facts. A 部门 (department scope, subordinate units included) and a 单位 (unit scope) row
+    Figures come from int_statements_pivoted: for each figure, the source (table or narrative)
+    whose figures add up (收入 = 支出, 三公 = its parts, 财政拨款 = its funds), then the table (in
+    元, exact) before the narrative (rounded 万元); <figure>_source and <figure>_page say where
+    each figure came from. The other mentions stay in the fct_* facts. A 部门 (department scope, subordinate units included) and a 单位 (unit scope) row
     are never added together: scope is part of the key. -#}
 {%- set figures = [
-    'revenue_total', 'revenue_fiscal_appropriation',
-    'expenditure_total', 'expenditure_basic', 'expenditure_personnel',
+    'revenue_overall', 'revenue_fiscal_appropriation',
+    'expenditure_overall', 'expenditure_basic', 'expenditure_personnel',
     'expenditure_public_operating', 'expenditure_project',
     'sangong_total', 'sangong_overseas_travel', 'sangong_vehicle_total',
     'sangong_vehicle_purchase', 'sangong_vehicle_operation', 'sangong_reception',
@@ -53,7 +54,13 @@ disclosures as (
         documents.printed_department_name,
         {%- for f in figures %}
         own_year.{{ f }}_yuan,
+        own_year.{{ f }}_source,
+        own_year.{{ f }}_page,
         {%- endfor %}
+        own_year.revenue_overall_yuan as revenue_total_yuan,
+        own_year.expenditure_overall_yuan as expenditure_total_yuan,
+        own_year.totals_source_adds_up,
+        own_year.sangong_source_adds_up,
         own_year.revenue_fiscal_appropriation_change_yuan as stated_fiscal_change_yuan,
         own_year.revenue_total_change_yuan as stated_revenue_change_yuan,
         own_year.expenditure_total_change_yuan as stated_expenditure_change_yuan,
@@ -142,8 +149,15 @@ final as (
         with_previous.printed_department_name,
         with_previous.n_documents,
         with_previous.revenue_total_yuan,
+        with_previous.revenue_overall_source as revenue_total_source,
+        with_previous.revenue_overall_page as revenue_total_page,
         with_previous.expenditure_total_yuan,
+        with_previous.expenditure_overall_source as expenditure_total_source,
+        with_previous.expenditure_overall_page as expenditure_total_page,
+        with_previous.totals_source_adds_up,
         with_previous.revenue_fiscal_appropriation_yuan as fiscal_appropriation_yuan,
+        with_previous.revenue_fiscal_appropriation_source as fiscal_appropriation_source,
+        with_previous.revenue_fiscal_appropriation_page as fiscal_appropriation_page,
         with_previous.stated_fiscal_change_yuan,
         with_previous.previous_document_id,
         with_previous.previous_fiscal_appropriation_yuan,
@@ -168,9 +182,19 @@ final as (
         with_previous.sangong_vehicle_purchase_yuan,
         with_previous.sangong_vehicle_operation_yuan,
         with_previous.sangong_reception_yuan,
+        with_previous.sangong_total_source,
+        with_previous.sangong_total_page,
+        with_previous.sangong_overseas_travel_source,
+        with_previous.sangong_vehicle_total_source,
+        with_previous.sangong_vehicle_purchase_source,
+        with_previous.sangong_vehicle_operation_source,
+        with_previous.sangong_reception_source,
+        with_previous.sangong_source_adds_up,
         with_previous.sangong_total_yuan
             - with_previous.previous_sangong_total_yuan as computed_sangong_change_yuan,
         with_previous.operating_expenses_total_yuan as operating_expenses_yuan,
+        with_previous.operating_expenses_total_source as operating_expenses_source,
+        with_previous.operating_expenses_total_page as operating_expenses_page,
         with_previous.procurement_total_yuan,
         budget_beside_final.budget_document_id,
         budget_beside_final.final_document_id,

@@ -3,7 +3,8 @@
     diff_yuan = 0 is the identity holding. expectations/ turns rows with diff_yuan <> 0 into
     quality findings; severity_if_failed says how serious a failure is. -#}
 {%- set identities = [
-    {'name': 'revenue_equals_expenditure', 'total': 'revenue_total', 'parts': ['expenditure_total'],
+    {'name': 'revenue_equals_expenditure', 'total': 'revenue_overall', 'parts': ['expenditure_overall'],
+     'subject': 'revenue.total',
      'rule': '收入总计 = 支出总计 (revenue total = expenditure total)',
      'where': "disclosure_kind is distinct from 'final_accounts'"},
     {'name': 'expenditure_parts', 'total': 'expenditure_total',

@@ -30,7 +30,8 @@ final as (
         cast(char_end as integer) as char_end,
         cast(table_cell as varchar) as table_cell,
         cast(coalesce(is_derived, false) as boolean) as is_derived,
-        cast(context as varchar) as context
+        cast(context as varchar) as context,
+        cast(table_kind as varchar) as table_kind
 
     from source
 
