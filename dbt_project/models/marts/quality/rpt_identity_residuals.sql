@@ -1,10 +1,18 @@
 {#- One row per document and identity that could be evaluated (the total and every part stated):
     the total as stated (observed_yuan), the sum of its parts (expected_yuan) and diff_yuan.
+    Identities marked per_source are evaluated on each source's own figures (the table's, the
+    narrative's), so that a table that does not add up is a finding even where the trend takes
+    the narrative's figures that do; the others on the figures the trend takes (int_statements_pivoted).
     diff_yuan = 0 is the identity holding. expectations/ turns rows with diff_yuan <> 0 into
     quality findings; severity_if_failed says how serious a failure is. -#}
+{%- set source_keys = [
+    'revenue_overall', 'expenditure_overall', 'revenue_fiscal_appropriation', 'revenue_general_public_budget',
+    'revenue_government_fund', 'revenue_state_capital', 'sangong_total', 'sangong_overseas_travel',
+    'sangong_vehicle_total', 'sangong_vehicle_purchase', 'sangong_vehicle_operation', 'sangong_reception',
+] -%}
 {%- set identities = [
     {'name': 'revenue_equals_expenditure', 'total': 'revenue_overall', 'parts': ['expenditure_overall'],
-     'subject': 'revenue.total',
+     'subject': 'revenue.total', 'per_source': true,
      'rule': '收入总计 = 支出总计 (revenue total = expenditure total)',
      'where': "disclosure_kind is distinct from 'final_accounts'"},
     {'name': 'expenditure_parts', 'total': 'expenditure_total',
@@ -16,12 +24,15 @@
     {'name': 'expenditure_basic_parts', 'total': 'expenditure_basic',
      'parts': ['expenditure_personnel', 'expenditure_public_operating'],
      'rule': '人员经费 + 日常公用经费 = 基本支出 (personnel + public operating = basic expenditure)'},
-    {'name': 'sangong_parts', 'total': 'sangong_total',
+    {'name': 'sangong_parts', 'total': 'sangong_total', 'per_source': true,
      'parts': ['sangong_overseas_travel', 'sangong_vehicle_filled', 'sangong_reception'],
      'rule': '因公出国（境）费 + 公务用车购置及运行费 + 公务接待费 = “三公”经费合计 (三公 items = total)'},
-    {'name': 'sangong_vehicle_parts', 'total': 'sangong_vehicle_total',
+    {'name': 'sangong_vehicle_parts', 'total': 'sangong_vehicle_total', 'per_source': true,
      'parts': ['sangong_vehicle_purchase', 'sangong_vehicle_operation'],
      'rule': '公务用车购置费 + 公务用车运行维护费 = 公务用车购置及运行费 (vehicle purchase + operation = vehicle total)'},
+    {'name': 'fiscal_funds', 'total': 'revenue_fiscal_appropriation', 'per_source': true,
+     'parts': ['revenue_general_public_budget', 'revenue_government_fund', 'revenue_state_capital'],
+     'rule': '一般公共预算 + 政府性基金 + 国有资本经营预算拨款 = 财政拨款收入 (the funds add up to the fiscal appropriation)'},
     {'name': 'procurement_parts', 'total': 'procurement_total',
      'parts': ['procurement_goods', 'procurement_works', 'procurement_services'],
      'rule': '货物 + 工程 + 服务 = 政府采购预算合计 (procurement goods + works + services = total)'},
@@ -38,6 +49,51 @@ with
 pivoted as (
 
     select * from {{ ref('int_statements_pivoted') }}
+
+),
+
+statements as (
+
+    select * from {{ ref('int_statements_deduplicated') }}
+
+),
+
+-- each source's own figures (table / narrative); overall = the grand total where printed
+by_source as (
+
+    select
+        document_id,
+        phase,
+        reference_year,
+        source,
+        {%- for key in source_keys %}
+        {%- set k = key | replace('_', '.', 1) %}
+        {%- if key.endswith('_overall') %}
+        coalesce(max(case when statement_key = '{{ k | replace('.overall', '.grand_total') }}' then amount_yuan end),
+                 max(case when statement_key = '{{ k | replace('.overall', '.total') }}' then amount_yuan end))
+            as {{ key }}_yuan,
+        min(case when statement_key in ('{{ k | replace('.overall', '.grand_total') }}',
+                                        '{{ k | replace('.overall', '.total') }}') then page end) as {{ key }}_page,
+        {%- else %}
+        max(case when statement_key = '{{ k }}' then amount_yuan end) as {{ key }}_yuan,
+        min(case when statement_key = '{{ k }}' then page end) as {{ key }}_page,
+        {%- endif %}
+        {%- endfor %}
+        any_value(disclosure_kind) as disclosure_kind
+    from statements
+    where measure = 'amount'
+    group by document_id, phase, reference_year, source
+
+),
+
+by_source_filled as (
+
+    select
+        *,
+        coalesce(sangong_vehicle_total_yuan,
+                 sangong_vehicle_purchase_yuan + sangong_vehicle_operation_yuan)
+            as sangong_vehicle_filled_yuan
+    from by_source
 
 ),
 
@@ -69,7 +125,8 @@ statement_identities as (
         'identity:{{ identity.name }}' as check_name,
         phase,
         reference_year,
-        '{{ identity.subject or identity.total | replace("_", ".", 1) }}' as subject,
+        '{{ identity.subject or identity.total | replace("_", ".", 1) }}'
+            {%- if identity.per_source %} || ' (' || source || ')'{% endif %} as subject,
         '{{ identity.rule }}' as rule_text,
         {{ identity.total }}_yuan as observed_yuan,
         {% for part in identity.parts %}{{ part }}_yuan{{ ' + ' if not loop.last }}{% endfor %} as expected_yuan,
@@ -79,7 +136,7 @@ statement_identities as (
         {%- endfor %} || ' 万元' as parts_text,
         {{ identity.total }}_page as page,
         'error' as severity_if_failed
-    from filled
+    from {{ 'by_source_filled' if identity.per_source else 'filled' }}
     where {{ identity.total }}_yuan is not null
         {%- for part in identity.parts %}
         and {{ part }}_yuan is not null
