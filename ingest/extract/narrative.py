@@ -3,15 +3,24 @@
 The engine knows no layout. It finds amount, percentage and quantity tokens in each sentence and
 gives each the statement_key of the nearest *fresh* label before it (a label printed after the
 previous token), from the alias tables ``rules/narrative_labels*.csv`` (statement_key, measure,
-pattern, sections). A verb between label and amount (增加/减少/持平…) makes it a change; the years
+pattern, sections, role). A verb between label and amount (增加/减少/持平…) makes it a change; the years
 in the clause give the reference year, the base year and the phase (预算 / 执行数 / 决算).
+
+Labels in context. A source of funds (rules with role 'qualifier': 财政拨款, 一般公共预算拨款,
+政府性基金预算 …) printed right after another label or a cost item qualifies it and labels nothing
+('机关运行经费财政拨款预算1698.15万元' is 机关运行经费, '上年结转财政拨款16.49万元' the carry-over);
+printed as '，其中' part of the figure before it, it is that revenue's part, the same fund's
+expenditure for an expenditure, and nothing for any other figure. A label followed by more things
+('“三公”经费及会议费、培训费预算支出共…') labels nothing. A heading that is a label and nothing
+else ('(一)因公出国(境)费用。2026年预算数14.85万元') is the subject of the amounts after it that
+name nothing but their year and phase, until the next numbered item or labelled figure.
 
 Beyond labels (see ``narrative_items``): an amount right after a functional-classification path
 ('“一般公共服务支出(类)…(项)”25.77万元') is an ``expenditure.function_item`` with the path as its
 ``label``, and the path stays the subject of the figures that follow it; a change verb or a bare
 phase lead ('，比2023年预算减少876.75万元', '，支出决算为…') keeps the subject of the figure
 before it in the sentence. Sentences the PDF broke over several paragraphs are joined first
-(``narrative_runs``).
+(``narrative_runs``), page numbers left out and letter-spacing squeezed.
 
 Phases: '预算'/'年初预算' -> 'budget', '执行数' -> 'execution', '决算'/'截至…' -> 'actual', and
 '全年预算'/'调整预算' (a final account's budget after the year's adjustments) -> 'adjusted_budget',
@@ -59,6 +68,19 @@ AS_OF_RE = re.compile(r"截[至止]\s*$")
 PHASE_WORD_RE = re.compile(r"预算|决算|执行数")
 COMPLETION_RE = re.compile(r"完成[^，,。；;]*?(?P<base>年初预算|全年预算|调整预算|预算)(?:数)?的?\s*$")
 FUNCTION_ITEM = "expenditure.function_item"
+# Text right before a qualifier that makes it qualify a cost item: '委托业务费财政拨款预算',
+# '委托业务费涉及财政拨款资金'.
+COST_ITEM_END_RE = re.compile(r"费(?:用)?(?:涉及|安排的?)?\s*$")
+# A label followed by more things the amount is about ('“三公”经费及会议费、培训费预算支出共').
+SHARED_LABEL_RE = re.compile(r"\s*(?:及|和|与|、)\s*[\u4e00-\u9fff“\"]")
+# '，其中': the amount after it is a part of the one before it.
+PART_LEAD_RE = re.compile(r"^[\s，,；;、]*其中")
+# The lead of an amount that names nothing but its year and phase ('2026年预算数', '，年初预算为'):
+# a heading's amount.
+BARE_LEAD_RE = re.compile(
+    r"^[\s，,、：:]*(?:20\d{2}\s*年度?)?\s*(?:本年|当年)?\s*(?:年初|全年)?\s*(?:预算|决算)?(?:数|安排)?\s*(?:为|是)?\s*$")
+# The number of a heading: '(一)', '一、', '1.', '1、', '(1)'.
+HEADING_MARK_RE = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}\s*[、.．])\s*")
 FUND_NAME_RE = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算")
 # A phase named after a label ('“三公”经费…年初预算为', '公务接待费支出决算为') is no label itself.
 PHASE_TAIL_RE = re.compile(r"(?:年初预算|全年预算|调整(?:后)?预算|决算)(?:数)?\s*(?:为|是)?\s*$")
@@ -77,6 +99,11 @@ class LabelRule:
     measure: str  # 'amount' rules label money tokens, 'quantity' rules label quantity tokens
     pattern: re.Pattern[str]
     sections: frozenset[str]
+    # A label that also qualifies another one (a source of funds: '财政拨款', '政府性基金预算'):
+    # printed right after another label or a cost item ('机关运行经费财政拨款预算',
+    # '上年结转财政拨款', '委托业务费财政拨款预算') it says how that item is funded, and is no
+    # label of the amount.
+    qualifier: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +113,8 @@ def label_rules() -> tuple[LabelRule, ...]:
         with open(path, encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 secs = frozenset(s for s in (row.get("sections") or "").split("|") if s)
-                rules.append(LabelRule(row["statement_key"], row["measure"], re.compile(row["pattern"]), secs))
+                rules.append(LabelRule(row["statement_key"], row["measure"], re.compile(row["pattern"]), secs,
+                                       (row.get("role") or "") == "qualifier"))
     return tuple(rules)
 
 
@@ -115,18 +143,36 @@ def _applicable(rule: LabelRule, keys: list[str]) -> bool:
 
 def best_label(scope: str, fresh_from: int, measure: str, keys: list[str]) -> tuple[LabelRule, re.Match] | None:
     """The rule whose match ends nearest the end of ``scope`` (then the longest), among matches
-    ending after ``fresh_from``."""
+    ending after ``fresh_from``; a qualifier printed right after another label or a cost item
+    does not count (:attr:`LabelRule.qualifier`). A label the amount shares with other things
+    ('“三公”经费及会议费、培训费预算支出共263.72万元') labels nothing: None."""
+    matches = [(rule, m) for rule in label_rules() if rule.measure == measure and _applicable(rule, keys)
+               for m in rule.pattern.finditer(scope) if m.end() > m.start()]
+    ends = {m.end() for _, m in matches}
     best = None
-    for rule in label_rules():
-        if rule.measure != measure or not _applicable(rule, keys):
+    for rule, m in matches:
+        if m.end() <= fresh_from:
             continue
-        for m in rule.pattern.finditer(scope):
-            if m.end() <= fresh_from:
-                continue
-            rank = (m.end(), m.end() - m.start())
-            if best is None or rank > best[0]:
-                best = (rank, rule, m)
-    return (best[1], best[2]) if best else None
+        if rule.qualifier and (m.start() in ends or (scope[m.start() - 1:m.start()] == "的" and m.start() - 1 in ends)
+                               or COST_ITEM_END_RE.search(scope, 0, m.start())):
+            continue
+        rank = (m.end(), m.end() - m.start())
+        if best is None or rank > best[0]:
+            best = (rank, rule, m)
+    if best is None or SHARED_LABEL_RE.match(scope, best[2].end()):
+        return None
+    return best[1], best[2]
+
+
+def heading_label(sentence: str, keys: list[str]) -> tuple[str, str] | None:
+    """(statement_key, label) of a heading that is a label and nothing else ('(一)因公出国(境)
+    费用。', '(二)公务接待费', '3.公务用车购置及运行维护费：'): the subject of the next amount
+    printed without a label of its own ('2026年预算数14.85万元')."""
+    text = HEADING_MARK_RE.sub("", sentence.strip(), count=1).rstrip("。：: ")
+    for rule in label_rules():
+        if rule.measure == "amount" and _applicable(rule, keys) and rule.pattern.fullmatch(text):
+            return rule.statement_key, text
+    return None
 
 
 @dataclass
@@ -137,6 +183,10 @@ class Context:
     keys: list[str]
     # The class path the following figures are about (set by a path, kept across sentences).
     subject: tuple[str, str] | None = None
+    # The (key, label) of a heading that is a label only ('(一)因公出国(境)费用。'): the subject
+    # of the amounts after it that have no label of their own, until the next numbered item, a
+    # labelled figure or the end of the section.
+    heading: tuple[str, str] | None = None
 
     def span(self, offset: int, tok: Token) -> tuple[int, int, int]:
         return self.run.span(offset + tok.start, offset + tok.end)
@@ -187,6 +237,11 @@ def _years(prefix: str, ctx: Context, fresh_start: int = 0) -> tuple[int | None,
 def sentence_statements(sentence: str, offset: int, ctx: Context, ex: Extraction) -> list[Statement]:
     """Statements of one sentence. ``offset`` is the sentence's position in the run text."""
     out: list[Statement] = []
+    heading = heading_label(sentence, ctx.keys)
+    if heading or HEADING_MARK_RE.match(sentence.strip()):
+        ctx.heading = heading  # a numbered item that is not a label ends the heading's figures
+    if heading:
+        return out
     paths = [(m.start(), m.end()) for m in class_paths(sentence)]
     toks = [t for t in tokens_in(sentence) if not any(s <= t.start < e for s, e in paths)]
     head = item_head(sentence)
@@ -202,7 +257,7 @@ def sentence_statements(sentence: str, offset: int, ctx: Context, ex: Extraction
         scope = sentence[clause_start:tok.start]
         fresh_from = max(prev_end - clause_start, 0)
         lead = scope[fresh_from:]
-        subject = last_key[max(last_key)] if last_key else ctx.subject
+        subject = last_key[max(last_key)] if last_key else (ctx.subject or ctx.heading)
         if tok.kind == "qty":
             hit = best_label(scope, fresh_from, "quantity", ctx.keys)
             if hit:
@@ -219,14 +274,18 @@ def sentence_statements(sentence: str, offset: int, ctx: Context, ex: Extraction
             continue
         path = path_before(lead)
         hit = None if path else _label_before_phase(scope, fresh_from, ctx.keys)
+        labelled = (hit[0].statement_key, hit[1].group(0)) if hit else None
+        if hit and hit[0].qualifier and i > 0 and PART_LEAD_RE.match(lead):
+            labelled = _funded_part(labelled, last_key.get(i - 1))
         changes = bool(UP_RE.search(lead) or DOWN_RE.search(lead) or FLAT_RE.search(lead))
         if path:
             ctx.subject = key_label = (FUNCTION_ITEM, path_label(path))
-        elif subject and (is_phase_lead(lead) or (hit is None and (changes or ctx.subject))):
-            key_label = subject  # the same figure in another phase, or its change
-        elif hit:
-            key_label = (hit[0].statement_key, hit[1].group(0))
-            ctx.subject = None  # a figure with a label of its own ends a class path's figures
+        elif subject and (is_phase_lead(lead) or (labelled is None and (
+                changes or ctx.subject or (ctx.heading and BARE_LEAD_RE.match(lead))))):
+            key_label = subject  # the same figure in another phase, or its change, or a heading's figure
+        elif labelled:
+            key_label = labelled
+            ctx.subject = ctx.heading = None  # a figure with a label of its own ends a path's or heading's
         else:
             key_label = None
         quantity = None
@@ -295,6 +354,19 @@ def none_statements(sentence: str, offset: int, ctx: Context) -> list[Statement]
             source="narrative", page=page, char_start=start, char_end=end, label=m.group(0), is_derived=True,
             section_key=ctx.keys[0] if ctx.keys else None))
     return out
+
+
+def _funded_part(part: tuple[str, str], parent: tuple[str, str] | None) -> tuple[str, str] | None:
+    """A source of funds printed as '，其中' the part of the figure before it: a revenue's part
+    ('收入预算…，其中：一般公共预算拨款收入…') keeps its revenue key, an expenditure's part
+    ('支出预算…，其中：一般公共预算拨款…') is the same fund's expenditure, and the part of any
+    other figure ('预算资金75万元，其中财政拨款75万元') is no revenue: None."""
+    key, label = part
+    if parent and parent[0].startswith("revenue."):
+        return part
+    if parent and parent[0].startswith("expenditure.") and key.startswith("revenue."):
+        return "expenditure." + key.removeprefix("revenue."), label
+    return None
 
 
 def _label_before_phase(scope: str, fresh_from: int, keys: list[str]) -> tuple[LabelRule, re.Match] | None:
@@ -455,16 +527,17 @@ class _ItemText:
 
 def extract_narrative(doc: Document, ex: Extraction) -> None:
     subject: tuple[str, str] | None = None
+    heading: tuple[str, str] | None = None
     section = None
     item = _ItemText()
     for run in paragraph_runs(doc, ex):
         keys = section_path(ex, run.section)
         if run.section is not section:
-            subject, section = None, run.section  # a class path's figures end with its section
+            subject, heading, section = None, None, run.section  # a path's figures end with its section
             item.close()
         if keys and keys[0] in SKIP_SECTIONS:
             continue
-        ctx = Context(ex.profile.fiscal_year, ex.profile.disclosure_kind, run, keys, subject)
+        ctx = Context(ex.profile.fiscal_year, ex.profile.disclosure_kind, run, keys, subject, heading)
         for sm in SENTENCE_RE.finditer(run.text):
             sentence = sm.group(0)
             found = sentence_statements(sentence, sm.start(), ctx, ex)
@@ -472,5 +545,5 @@ def extract_narrative(doc: Document, ex: Extraction) -> None:
                 found = none_statements(sentence, sm.start(), ctx)
             ex.statements.extend(found)
             item.add(sentence, found, ctx.subject)
-        subject = ctx.subject
+        subject, heading = ctx.subject, ctx.heading
     item.close()
