@@ -96,7 +96,7 @@ def test_fund_rows_under_a_carryover_heading_are_not_the_years_money():
     name = "hangzhou_justice_2026_dept_budget.pdf"
     assert Decimal("3473200.00") not in _figures(name, 2026, "revenue.general_public_budget")
     assert _figures(name, 2026, "revenue.fiscal_appropriation") == {Decimal("914954800.00")}
-    assert _one(name, 2026, "revenue.fiscal_grand_total") == Decimal("918428000.00")
+    assert _one(name, 2026, "revenue.fiscal_appropriation_grand_total") == Decimal("918428000.00")
 
 
 def test_fiscal_appropriation_is_the_years_income_without_carryover():
