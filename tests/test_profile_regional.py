@@ -4,7 +4,7 @@ read from each layout of title and cover, and what is not a disclosure rejected 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -21,7 +21,7 @@ from .conftest import GOLDEN_DIR, SAMPLES
 REGIONAL = SAMPLES / "regional"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _doc(name: str) -> Document:
     return read_file(str(REGIONAL / name))
 

@@ -35,7 +35,7 @@ import re
 from collections import Counter
 
 from .. import regions
-from ..model import Document, Extraction, ParseIssue
+from ..model import Document, DocumentProfile, Extraction, ParseIssue
 from .cover import (
     YEAR_RE,
     Cover,
@@ -172,7 +172,8 @@ def text_to_region(text: str) -> str | None:
     return regions.most_specific_consistent(list(regions.codes_in_text(text)))
 
 
-def document_to_region(doc: Document, p, cover: Cover, prefixes: Counter[str]) -> tuple[str | None, str]:
+def document_to_region(doc: Document, p: DocumentProfile, cover: Cover,
+                       prefixes: Counter[str]) -> tuple[str | None, str]:
     """(region code, how it was decided). See the module docstring for the order."""
     code = prefixes_to_region(prefixes)
     if code:
