@@ -6,8 +6,9 @@ For every current budget document (dim_document, disclosure_kind 'budget') it co
 
 - identified: issuer, fiscal year, kind, scope and region code all known;
 - balanced: its rpt_department_trend row has 收入总计 = 支出总计 (both present);
-- 三公 adds up: the row's 三公 total and all five parts are present, total = 因公出国 + 公务用车 +
-  公务接待 and 公务用车 = 购置 + 运行.
+- 三公 adds up: the row has a 三公 total and at least one part, total = 因公出国 + 公务用车 + 公务接待
+  and 公务用车 = 购置 + 运行, a part printed nowhere (a blank cell the text does not fill either,
+  e.g. '本部门年初不编制因公出国(境)费用预算') counting 0.
 
 Files that were not taken (not a disclosure, no text layer …) are listed apart with their reason.
 
@@ -45,7 +46,12 @@ select
     docs.department_name is not null and docs.fiscal_year is not null and docs.disclosure_kind is not null
         and docs.scope is not null and docs.region_code is not null as identified,
     coalesce(trend.revenue_total_yuan = trend.expenditure_total_yuan, false) as balanced,
-    coalesce(trend.sangong_total_yuan = trend.t + trend.v + trend.r and trend.v = trend.vp + trend.vo, false)
+    coalesce(trend.sangong_total_yuan is not null
+             and coalesce(trend.t, trend.v, trend.vp, trend.vo, trend.r) is not null
+             and trend.sangong_total_yuan = coalesce(trend.t, 0) + coalesce(trend.v, coalesce(trend.vp, 0)
+                                                                    + coalesce(trend.vo, 0)) + coalesce(trend.r, 0)
+             and (trend.v is null or coalesce(trend.vp, trend.vo) is null
+                  or trend.v = coalesce(trend.vp, 0) + coalesce(trend.vo, 0)), false)
         as sangong_adds_up
 from docs
 left join trend on docs.document_id = trend.document_id
