@@ -119,11 +119,12 @@ def _evidence(documents: pd.DataFrame, sections: pd.DataFrame, lines: pd.DataFra
 
 def completeness_table(documents: pd.DataFrame, sections: pd.DataFrame, lines: pd.DataFrame,
                        statements: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """One row per current document and required part: status present / empty_with_note / missing."""
+    """One row per current document and required part: status present / empty_with_note / missing.
+    A rejected file (not a disclosure, no text layer …) is not assessed: its reason is its finding."""
     ev = _evidence(documents, sections, lines, statements, issues)
     rows = []
     for d in rows_of(documents):
-        if clean(d.get("is_current")) is False:
+        if clean(d.get("is_current")) is False or clean(d.get("status")) == "rejected":
             continue
         for part in parts_for(clean(d.get("disclosure_kind")), clean(d.get("region_code"))):
             status, page, evidence = _status(part, ev[d["document_id"]])

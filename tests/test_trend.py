@@ -114,7 +114,7 @@ def test_function_names_by_year(built_warehouse):
     assert rows == [("卫生健康支出", "卫生健康支出")]
     unnamed = query(built_warehouse, "select count(*) from main.fct_expenditure_by_function "
                                      "where function_code is not null and canonical_function_name is null")
-    assert unnamed == [(0,)]
+    assert unnamed == [(0,)]  # the seed's name by year, else the name the year's documents print most
 
 
 def test_regional_comparison_ranks_and_shares(built_warehouse):

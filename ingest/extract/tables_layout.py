@@ -283,6 +283,8 @@ def parts_to_code(parts: list[str], prev_code: str | None) -> Code:
     printed = " ".join(present)
     if len(parts) == 1:
         code = present[0]
+        if len(code) == 6 or len(code) > 7:
+            return Code(None, None, printed)  # a unit or project code (201001), not a 类/款/项 code
         level = {3: 1, 5: 2, 7: 3}.get(len(code))
         return Code(code, level, printed, None if level else f"code {code!r} has an unexpected length")
     lei, rest = parts[0], [p for p in parts[1:] if p]
