@@ -6,9 +6,9 @@
     source whose figures add up. For each document, phase, year and source (table / narrative)
     three groups are checked: 'totals' (收入总计 = 支出总计, the grand totals where printed),
     'sangong' (三公 total = its three parts, 公务用车 = 购置 + 运行, a blank part counting 0) and
-    'fiscal' (财政拨款 = 一般公共预算 + 政府性基金 + 国有资本经营). A source that adds up goes first,
-    then one that cannot be checked (it prints no parts), then one that does not add up; among
-    equals the table figure (exact 元) goes before the narrative one (rounded 万元). Each figure
+    'fiscal' (财政拨款 = 一般公共预算 + 政府性基金 + 国有资本经营). A source whose figures do not
+    add up goes last; among the others (adding up, or printing too little to check) the table
+    figure (exact 元) goes before the narrative one (rounded 万元). Each figure
     says which source it came from (<key>_source) and its page. The other figures stay in the
     fct_* facts.
 
@@ -156,8 +156,7 @@ preferred as (
         row_number() over (
             partition by document_id, phase, reference_year, measure, statement_key, item
             order by
-                case when measure <> 'amount' then 1 when source_adds_up then 0
-                     when source_adds_up is null then 1 else 2 end,
+                case when measure = 'amount' and not source_adds_up then 1 else 0 end,
                 case source when 'table' then 0 else 1 end,
                 page nulls last
         ) as source_rank
