@@ -3,9 +3,9 @@
 The readers join a continuation when it follows directly (no caption of its own). Many layouts
 print the caption, the unit line and the header again on every page ('表1 收支总表 … 单位：万元'),
 so the continuation arrives as a table of its own. Here consecutive tables on consecutive pages
-are one table when the later one repeats the earlier one's caption (or has none) and its header
-rows are the same (or it has none); the repeated header rows are dropped and each row keeps its
-page.
+are one table when the later one repeats the earlier one's caption (or has none) and starts with
+the earlier one's header rows (or with data); the repeated header rows are dropped and each row
+keeps its page.
 
 A caption printed on the same line as the unit line ('表7：…预算表部门名称：杭州市司法局 单位：万元')
 is cut from it when the reader found no caption.
@@ -79,17 +79,23 @@ def _continues(prev: PrintedTable, table: Table, title: str | None) -> bool:
         return False
     if title is not None and caption_key(title) != caption_key(prev.title):
         return False
+    return _repeated_header(prev, table) is not None
+
+
+def _repeated_header(prev: PrintedTable, table: Table) -> int | None:
+    """How many of ``table``'s first rows repeat ``prev``'s header (0: it starts with data, as a
+    continuation does); None when they differ from it."""
     n = rows_to_header_count(table.rows)
     if n == 0:
-        return True
-    head = [_norm(r) for r in table.rows[:n]]
+        return 0
     prev_head = [_norm(r) for r in prev.table.rows[:rows_to_header_count(prev.table.rows)]]
-    return head == prev_head
+    head = [_norm(r) for r in table.rows[:len(prev_head)]]
+    return len(prev_head) if prev_head and head == prev_head else None
 
 
 def _join(prev: PrintedTable, table: Table) -> None:
     base = prev.table
-    n = rows_to_header_count(table.rows)
+    n = _repeated_header(prev, table) or 0
     if base.row_pages is None:
         base.row_pages = [base.page] * len(base.rows)
     rows = table.rows[n:]

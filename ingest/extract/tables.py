@@ -173,9 +173,11 @@ def table_to_context(doc: Document, printed: PrintedTable, kind: KindRule, rules
     paths = header_to_paths(table.rows[:n_header], width)
     columns: list[Column] = []
     for j, path in enumerate(paths):
-        role = "amount" if kind.layout == "sangong" else path_to_role(path)
-        if role == "amount" and kind.layout != "sangong" and column_holds_text(table.rows[n_header:], j):
-            role = "name"  # labels under a header that names no 名称 ('支出功能分类科目(按大类)')
+        role = path_to_role(path)
+        if kind.layout == "sangong" and role != "code":
+            role = "amount"  # 三公 headers name parts, not 名称; sangong_tables reads them by label
+        if role == "amount" and column_holds_text(table.rows[n_header:], j):
+            role = "name"  # labels under a header that names no 名称 ('支出功能分类科目(按大类)', '年度')
         rule = path_to_column(path, kind.table_kind, rules) if role == "amount" else None
         columns.append(Column(j, path, role, rule, rule.column_key if rule else f"col{j}",
                               path_to_phase(path, default_phase)))
@@ -333,8 +335,10 @@ _SANGONG_SUMS = (("sangong.total", ("sangong.overseas_travel", "sangong.vehicle_
 
 def statements_to_sangong_issues(ctx: TableContext, statements: list[Statement], path: str) -> list[ParseIssue]:
     issues = []
-    for phase in ("budget", "actual"):
-        by_key = {s.statement_key: s for s in statements if s.phase == phase}
+    slots = sorted({(s.phase, s.reference_year, s.measure) for s in statements}, key=str)
+    for phase, year, measure in slots:
+        by_key = {s.statement_key: s for s in statements
+                  if (s.phase, s.reference_year, s.measure) == (phase, year, measure)}
         for total_key, part_keys in _SANGONG_SUMS:
             total = by_key.get(total_key)
             parts = [by_key[k].amount_yuan for k in part_keys if k in by_key]
@@ -344,7 +348,8 @@ def statements_to_sangong_issues(ctx: TableContext, statements: list[Statement],
             if s != total.amount_yuan:
                 issues.append(ParseIssue("warning", "table_sum_mismatch",
                                          f"{path}: {ctx.title}, page {total.page}: {', '.join(part_keys)} "
-                                         f"({phase}) add up to {s:,.2f} yuan but {total_key} is printed as "
+                                         f"({phase} {year}{'' if measure == 'amount' else ' ' + measure}) add up "
+                                         f"to {s:,.2f} yuan but {total_key} is printed as "
                                          f"{total.amount_yuan:,.2f} yuan", page=total.page))
     return issues
 

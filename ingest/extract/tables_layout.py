@@ -133,16 +133,19 @@ def is_numbering_row(row: list[str]) -> bool:
     label such as '栏次' or '**' may sit beside them).
     """
     numbers: list[int] = []
+    labelled = False
     for cell in row:
         t = re.sub(r"\s+", "", cell)
         if not t:
             continue
         if t.isdigit() and len(t) <= 2:
             numbers.append(int(t))
-        elif not _NUMBERING_LABEL.match(t):
+        elif _NUMBERING_LABEL.match(t):
+            labelled = True
+        else:
             return False
     if len(numbers) < 2:
-        return False
+        return labelled and numbers == [1]  # '** | 1' over a one-column table
     return all(b == a + 1 for a, b in itertools.pairwise(numbers))
 
 
@@ -186,7 +189,7 @@ def header_to_paths(header: list[list[str]], width: int) -> list[list[str]]:
 def path_to_role(path: list[str]) -> str:
     """'code', 'name' or 'amount'."""
     leaf = path[-1] if path else ""
-    if leaf in CODE_LEAVES or (any("编码" in p for p in path) and "名称" not in leaf):
+    if leaf in CODE_LEAVES or (any("编码" in p or "代码" in p for p in path) and "名称" not in leaf):
         return "code"
     if "名称" in leaf or leaf == "项目":
         return "name"
@@ -204,7 +207,7 @@ def column_holds_text(body: list[list[str]], j: int) -> bool:
             numbers += 1
         else:
             text += 1
-    return text >= 2 and text > numbers
+    return (text >= 2 and text > numbers) or (text >= 1 and numbers == 0)
 
 
 def path_to_column(path: list[str], table_kind: str, rules: TableRules) -> ColumnRule | None:
@@ -244,6 +247,8 @@ def roles_to_groups(roles: list[str]) -> list[ColumnGroup]:
         if role in ("code", "name") and g.amount_cols:
             g = ColumnGroup()
             groups.append(g)
+        if role == "code" and g.name_col is not None:
+            continue  # a second classification beside the first (政府经济科目 after 部门经济科目)
         if role == "code":
             g.code_cols.append(j)
         elif role == "name":
@@ -273,8 +278,10 @@ def parts_to_code(parts: list[str], prev_code: str | None) -> Code:
     """Codes printed in one column ('2010101', '30101') or split into 类/款/项 columns
     ('201' '05' '07'; a 款/项 printed '2' means '02').
 
-    A 类 part that is not 3 digits ('7' for 210) is read from the row above when that row's
-    款 matches, and reported.
+    Split columns often print the 类 (and 款) once per group and leave it blank on the rows below
+    ('' '08' '' for 20508): a blank leading part is the row above's. A 类 part that is printed but
+    is not 3 digits ('7' for 210) is read from the row above when that row's 款 matches, and
+    reported.
     """
     parts = [p.strip() for p in parts]
     present = [p for p in parts if p]
@@ -287,14 +294,22 @@ def parts_to_code(parts: list[str], prev_code: str | None) -> Code:
             return Code(None, None, printed)  # a unit or project code (201001), not a 类/款/项 code
         level = {3: 1, 5: 2, 7: 3}.get(len(code))
         return Code(code, level, printed, None if level else f"code {code!r} has an unexpected length")
-    lei, rest = parts[0], [p for p in parts[1:] if p]
+    segments = [parts[0]] + [p.zfill(2) if p else "" for p in parts[1:]]
+    last = max(i for i, p in enumerate(segments) if p)
+    above = [prev_code[:3], prev_code[3:5], prev_code[5:7]] if prev_code else []
     issue = None
-    rest = [p.zfill(2) for p in rest]
+    for i in range(last):
+        if not segments[i]:
+            if i < len(above) and above[i]:
+                segments[i] = above[i]
+            else:
+                return Code(None, None, printed, f"code {printed!r} leaves a higher level blank with no row above")
+    lei = segments[0]
     if len(lei) != 3:
-        if prev_code and len(prev_code) >= 5 and rest and prev_code[3:5] == rest[0]:
-            issue = f"类 code printed {lei!r}, read as {prev_code[:3]!r} from the rows above"
-            lei = prev_code[:3]
+        if above and len(prev_code) >= 5 and last >= 1 and above[1] == segments[1]:
+            issue = f"类 code printed {lei!r}, read as {above[0]!r} from the rows above"
+            segments[0] = above[0]
         else:
             issue = f"类 code printed {lei!r} is not 3 digits"
-    code = lei + "".join(rest)
-    return Code(code, 1 + len(rest), printed, issue)
+    code = "".join(segments[:last + 1])
+    return Code(code, last + 1, printed, issue)
