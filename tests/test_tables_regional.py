@@ -210,3 +210,30 @@ def test_table_kinds_by_caption_in_regional_wording():
         "本年支出总体情况表": "expenditure_by_function",
         "财政拨款安排的行政经费及“三公”经费预算表": "sangong",
         "一般公共预算机关运行经费支出预算表": "operating_economic", "2026年项目支出绩效目标表": "other"}
+
+
+def test_split_codes_print_the_class_once_per_group():
+    # yantai_civil_affairs p15: '205 | | | 教育支出', '| 08 | | 进修及培训', '| | 03 | 培训支出'
+    from ingest.extract.tables_layout import parts_to_code
+    assert parts_to_code(["", "08", ""], "205").code == "20508"
+    assert parts_to_code(["", "", "03"], "20508").code == "2050803"
+    assert parts_to_code(["", "", "03"], "20508").issue is None
+    ex = _tables("yantai_civil_affairs_2026_dept_budget.pdf", 2026)
+    codes = {ln.code for ln in ex.classification_lines if ln.table_kind == "gpb_function"}
+    assert {"205", "20508", "2050803", "2080201", "2081001"} <= codes
+    assert not [i for i in ex.issues if i.code == "table_code_misprinted"]
+
+
+def test_second_classification_beside_the_first_is_not_a_split_code():
+    # xian_audit p27: 部门经济科目编码 | 名称 | 政府经济科目编码 | 名称 | amounts
+    ex = _tables("xian_audit_2026_dept_budget_consolidated.pdf", 2026)
+    lines = [ln for ln in ex.classification_lines if ln.table_kind == "gpb_economic" and ln.code == "30101"]
+    assert lines and lines[0].name == "基本工资"
+    assert not [i for i in ex.issues if i.code == "table_code_misprinted"]
+
+
+def test_numbering_row_of_an_empty_one_column_table_is_no_figure():
+    # hangzhou_justice p36: '** | 1' then '合计 |' and the note '故本表无数据': empty, not 'with figures'
+    ex = _tables("hangzhou_justice_2026_dept_budget.pdf", 2026)
+    assert not [i for i in ex.issues if i.code == "empty_note_with_figures"]
+    assert [i for i in ex.issues if i.code == "empty_table_with_note" and i.page == 36]
