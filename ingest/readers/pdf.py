@@ -8,13 +8,15 @@ bottom). A table continued on the next page is joined into the first one (``page
 caption printed above the table ('2024年部门财务收支预算总表'), skipping the '编制部门…单位：元'
 line.
 
-Encrypted PDFs that open without a password (owner-password only) are read; those that need a
-password are refused. Form XObjects' drawings are not searched for rulings (their text is read).
+Rulings are searched in the page's paths and in those of its Form XObjects; a path drawing many
+rulings at once (one subpath each) is cut into its subpaths. Encrypted PDFs that open without a
+password (owner-password only) are read; those that need a password are refused.
 """
 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -164,24 +166,106 @@ def textpage_to_chars(textpage, page_height: float) -> list[Char]:
     return chars
 
 
-def page_to_rects(page, page_height: float) -> list[tuple[float, float, float, float]]:
-    """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths."""
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def matrix_multiply(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix applying ``inner`` first, then ``outer`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def points_to_box(points: list[tuple[float, float]], m: Matrix) -> tuple[float, float, float, float]:
+    """Bounding box (x0, y0, x1, y1) of ``points`` mapped through ``m`` (PDF space, y up)."""
+    a, b, c, d, e, f = m
+    xs = [a * x + c * y + e for x, y in points]
+    ys = [b * x + d * y + f for x, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _obj_matrix(obj) -> Matrix:
     from pypdfium2 import raw
 
-    rects = []
+    m = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def path_to_subpath_boxes(obj, stroked: bool) -> list[tuple[float, float, float, float]] | None:
+    """Boxes (PDF space of the path's parent) of the pieces of a path holding several subpaths
+    (one path object drawing a whole table's rulings): each subpath of a filled path, each
+    straight segment of a stroked one. None for a path of one subpath (its bounds serve)."""
+    from pypdfium2 import raw
+
+    n = raw.FPDFPath_CountSegments(obj)
+    if n <= 2:
+        return None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[list[tuple[float, float]]] = []
+    for i in range(n):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([])
+        subpaths[-1].append((x.value, y.value))
+        if raw.FPDFPathSegment_GetClose(seg) and subpaths[-1]:
+            subpaths[-1].append(subpaths[-1][0])
+    if len(subpaths) < 2:
+        return None
+    m = _obj_matrix(obj)
+    if not stroked:
+        return [points_to_box(sp, m) for sp in subpaths if len(sp) >= 2]
+    return [points_to_box([p, q], m) for sp in subpaths for p, q in itertools.pairwise(sp)]
+
+
+def _objects_to_boxes(parent, count, get, m: Matrix | None, thin: float, out: list) -> None:
+    """Boxes (PDF space) of the drawn paths among ``count`` objects, recursing into forms; a path
+    thicker than ``thin`` both ways is cut into its subpaths when it has several."""
+    from pypdfium2 import raw
+
     l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    for i in range(raw.FPDFPage_CountObjects(page)):
-        obj = raw.FPDFPage_GetObject(page, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+    for i in range(count(parent)):
+        obj = get(parent, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            inner = _obj_matrix(obj)
+            _objects_to_boxes(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
+                              inner if m is None else matrix_multiply(inner, m), thin, out)
+            continue
+        if kind != raw.FPDF_PAGEOBJ_PATH:
             continue
         if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
             continue
         if not fill.value and not stroke.value:
             continue
-        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
-            rects.append((l.value, page_height - t.value, r.value, page_height - b.value))
-    return rects
+        if not raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r),
+                                         ctypes.byref(t)):
+            continue
+        box = (l.value, b.value, r.value, t.value)
+        boxes = None
+        if min(box[2] - box[0], box[3] - box[1]) > thin:  # not itself a ruling: maybe many
+            boxes = path_to_subpath_boxes(obj, stroked=not fill.value)
+        if boxes is None:
+            boxes = [box]
+        if m is not None:
+            boxes = [points_to_box([(x0, y0), (x1, y1)], m) for x0, y0, x1, y1 in boxes]
+        out.extend(boxes)
+
+
+def page_to_rects(page, page_height: float,
+                  thin: float = DEFAULT_RULE_MAX_THICKNESS) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths, those
+    inside Form XObjects included; a path of several subpaths gives one box per subpath."""
+    from pypdfium2 import raw
+
+    boxes: list[tuple[float, float, float, float]] = []
+    _objects_to_boxes(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, None, thin, boxes)
+    return [(x0, page_height - y1, x1, page_height - y0) for x0, y0, x1, y1 in boxes]
 
 
 def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
@@ -231,7 +315,7 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
     result = _PageResult(number=number, has_text=bool(chars))
     if not chars:
         return result
-    grids = rects_to_grids(page_to_rects(page, height), settings)
+    grids = rects_to_grids(page_to_rects(page, height, settings.rule_max_thickness), settings)
     table_chars: list[list[Char]] = [[] for _ in grids]
     free: list[Char] = []
     for c in chars:
