@@ -33,6 +33,7 @@ from .pdf_layout import (
     rects_to_rules,
     rules_to_grids,
 )
+from .pdf_stream import DEFAULT_STREAM_SETTINGS, StreamSettings, StreamTable, lines_to_stream_tables
 
 DEFAULT_RULE_MAX_THICKNESS = 2.5  # points: a filled box thinner than this is a ruling line
 DEFAULT_RULE_MIN_LENGTH = 3.0
@@ -47,6 +48,7 @@ DEFAULT_PARA_GAP_RATIO = 1.0  # a vertical gap larger than this (x height) opens
 DEFAULT_COLUMN_MATCH_TOLERANCE = 4.0  # column edges of a continued table match within this
 DEFAULT_TITLE_LOOKBACK = 3  # paragraphs above a table searched for its caption
 DEFAULT_REQUIRE_EOF_MARKER = True  # refuse files without '%%EOF' at the end (truncated downloads)
+DEFAULT_READ_RULINGS = True  # False: every table is read from text positions
 
 _FPDF_ERR_FILE, _FPDF_ERR_FORMAT, _FPDF_ERR_PASSWORD, _FPDF_ERR_SECURITY = 2, 3, 4, 5
 _UNIT_LINE_RE = re.compile(r"(编制部门|编制单位|单位\s*[:：]|^\s*部门\s*[:：]|公开\s*\d+\s*表\s*$)")
@@ -71,6 +73,8 @@ class PdfSettings:
     column_match_tolerance: float = DEFAULT_COLUMN_MATCH_TOLERANCE
     title_lookback: int = DEFAULT_TITLE_LOOKBACK
     require_eof_marker: bool = DEFAULT_REQUIRE_EOF_MARKER
+    read_rulings: bool = DEFAULT_READ_RULINGS
+    stream: StreamSettings | None = DEFAULT_STREAM_SETTINGS  # None: no tables without rulings
 
     def __post_init__(self) -> None:
         for name in ("rule_max_thickness", "rule_min_length", "snap_tolerance", "join_tolerance",
@@ -315,7 +319,8 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
     result = _PageResult(number=number, has_text=bool(chars))
     if not chars:
         return result
-    grids = rects_to_grids(page_to_rects(page, height, settings.rule_max_thickness), settings)
+    grids = rects_to_grids(page_to_rects(page, height, settings.rule_max_thickness), settings) \
+        if settings.read_rulings else []
     table_chars: list[list[Char]] = [[] for _ in grids]
     free: list[Char] = []
     for c in chars:
@@ -325,20 +330,23 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
                 break
         else:
             free.append(c)
-    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (grid, rows))
+    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows))
     for g, tc in zip(grids, table_chars):
         rows = grid_to_rows(g, tc, settings.grid_tolerance, settings.line_tolerance,
                             settings.gap_ratio, settings.cjk_gap_ratio)
         if rows:
-            items.append((g.ys[0], (g, rows)))
+            items.append((g.ys[0], (g.xs, rows)))
         else:
             free.extend(tc)  # a ruled box with no text inside is no table
     lines = chars_to_lines(free, settings.line_tolerance, settings.gap_ratio, settings.cjk_gap_ratio)
+    if lines and settings.stream is not None:
+        streams = lines_to_stream_tables(lines, settings.stream, settings.gap_ratio, settings.cjk_gap_ratio)
+        lines = _stream_to_items(streams, lines, items)
     if lines:
         right = max(ln.x1 for ln in lines)
         left = min(ln.x0 for ln in lines)
         # Paragraphs never run across a table: cut the lines at each table's top.
-        cuts = sorted(g.ys[0] for g, _ in (it[1] for it in items))
+        cuts = sorted(top for top, _ in items)
         segment: list[Line] = []
         segments: list[list[Line]] = []
         ci = 0
@@ -361,13 +369,24 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
             text = "".join(_join_wrapped(item))
             result.blocks.append(Paragraph(text=text, page=number, raw=text))
         else:
-            g, rows = item
+            xs, rows = item
             title = _caption(result.blocks, settings.title_lookback)
             table = Table(rows=rows, page=number, title=title)
             result.blocks.append(table)
-            result.tables.append(_PageTable(table=table, xs=g.xs, has_caption=title is not None,
+            result.tables.append(_PageTable(table=table, xs=xs, has_caption=title is not None,
                                             header_rows=_header_row_count(rows)))
     return result
+
+
+def _stream_to_items(streams: list[StreamTable], lines: list[Line], items: list) -> list[Line]:
+    """Add the tables read from text positions to ``items``; the lines they did not take."""
+    if not streams:
+        return lines
+    taken: set[int] = set()
+    for t in streams:
+        items.append((t.top, (t.xs, t.rows)))
+        taken.update(t.line_ids)
+    return [ln for i, ln in enumerate(lines) if i not in taken]
 
 
 def _join_wrapped(lines: list[Line]) -> list[str]:
