@@ -97,6 +97,7 @@ class _PageTable:
     xs: list[float]
     has_caption: bool
     header_rows: int = 0
+    stream: bool = False  # read from text positions: its column edges are estimates
 
 
 @dataclass
@@ -308,8 +309,9 @@ def _caption(blocks: list, lookback: int) -> str | None:
     return None
 
 
-def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
-    """One page to its blocks, in reading order."""
+def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool = False) -> _PageResult:
+    """One page to its blocks, in reading order. ``after_stream``: the page before ended with a
+    table read from text positions (see ``lines_to_stream_tables``)."""
     _, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -330,17 +332,18 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
                 break
         else:
             free.append(c)
-    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows))
+    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows, stream?))
     for g, tc in zip(grids, table_chars):
         rows = grid_to_rows(g, tc, settings.grid_tolerance, settings.line_tolerance,
                             settings.gap_ratio, settings.cjk_gap_ratio)
         if rows:
-            items.append((g.ys[0], (g.xs, rows)))
+            items.append((g.ys[0], (g.xs, rows, False)))
         else:
             free.extend(tc)  # a ruled box with no text inside is no table
     lines = chars_to_lines(free, settings.line_tolerance, settings.gap_ratio, settings.cjk_gap_ratio)
     if lines and settings.stream is not None:
-        streams = lines_to_stream_tables(lines, settings.stream, settings.gap_ratio, settings.cjk_gap_ratio)
+        streams = lines_to_stream_tables(lines, settings.stream, settings.gap_ratio, settings.cjk_gap_ratio,
+                                         after_stream)
         lines = _stream_to_items(streams, lines, items)
     if lines:
         right = max(ln.x1 for ln in lines)
@@ -369,12 +372,12 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
             text = "".join(_join_wrapped(item))
             result.blocks.append(Paragraph(text=text, page=number, raw=text))
         else:
-            xs, rows = item
+            xs, rows, stream = item
             title = _caption(result.blocks, settings.title_lookback)
             table = Table(rows=rows, page=number, title=title)
             result.blocks.append(table)
             result.tables.append(_PageTable(table=table, xs=xs, has_caption=title is not None,
-                                            header_rows=_header_row_count(rows)))
+                                            header_rows=_header_row_count(rows), stream=stream))
     return result
 
 
@@ -384,9 +387,18 @@ def _stream_to_items(streams: list[StreamTable], lines: list[Line], items: list)
         return lines
     taken: set[int] = set()
     for t in streams:
-        items.append((t.top, (t.xs, t.rows)))
+        items.append((t.top, (t.xs, t.rows, True)))
         taken.update(t.line_ids)
     return [ln for i, ln in enumerate(lines) if i not in taken]
+
+
+def _ends_with_stream(results: list[_PageResult]) -> bool:
+    """Does the last page read end with a table read from text positions?"""
+    if not results:
+        return False
+    blocks = [b for b in results[-1].blocks if not _is_noise(b)]
+    return bool(blocks and results[-1].tables and blocks[-1] is results[-1].tables[-1].table
+                and results[-1].tables[-1].stream)
 
 
 def _join_wrapped(lines: list[Line]) -> list[str]:
@@ -427,6 +439,22 @@ def columns_to_map(base: list[float], cont: list[float], tol: float) -> list[int
     return mapping
 
 
+def stream_columns_to_map(base: list[float], cont: list[float]) -> list[int] | None:
+    """Map each column of a continuation read from text positions to the base table's column
+    whose span holds its middle; None when two fall in one column or the tables do not
+    overlap."""
+    if cont[0] >= base[-1] or cont[-1] <= base[0]:
+        return None
+    mapping: list[int] = []
+    for a, b in itertools.pairwise(cont):
+        mid = (a + b) / 2
+        k = next((i for i in range(len(base) - 2) if mid < base[i + 1]), len(base) - 2)
+        if mapping and k <= mapping[-1]:
+            return None
+        mapping.append(k)
+    return mapping
+
+
 def table_to_continued(base: _PageTable, cont: Table, page: int, col_map: list[int]) -> None:
     """Append a continuation's rows to ``base`` (minus the header rows it repeats), each cell
     moved to the base table's column at the same x."""
@@ -463,7 +491,10 @@ def results_to_pages(results: list[_PageResult], settings: PdfSettings) -> list[
         col_map = None
         if open_table is not None and cont is not None and blocks and blocks[0] is cont.table \
                 and not cont.has_caption:
-            col_map = columns_to_map(open_table.xs, cont.xs, settings.column_match_tolerance)
+            if open_table.stream and cont.stream:
+                col_map = stream_columns_to_map(open_table.xs, cont.xs)
+            elif not (open_table.stream or cont.stream):
+                col_map = columns_to_map(open_table.xs, cont.xs, settings.column_match_tolerance)
         if col_map is not None:
             table_to_continued(open_table, cont.table, res.number, col_map)
             res.blocks.remove(cont.table)
@@ -511,7 +542,7 @@ def pdf_to_document(data: bytes, path: str, settings=None) -> Document:
             except Exception as exc:
                 raise ReadError(path, f"page cannot be loaded ({exc})", page=i + 1, code="corrupt") from exc
             try:
-                results.append(page_to_result(page, i + 1, pdf_settings))
+                results.append(page_to_result(page, i + 1, pdf_settings, _ends_with_stream(results)))
             finally:
                 page.close()
     finally:

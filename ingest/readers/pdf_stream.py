@@ -38,7 +38,7 @@ DEFAULT_RUN_GAP_RATIO = 1.0  # a gap this wide between two Chinese characters en
 DEFAULT_NUMBER_GAP_RATIO = 0.3  # ... between two digits or Latin letters
 DEFAULT_MIXED_GAP_RATIO = 0.15  # ... between a Chinese character and an amount
 DEFAULT_COLUMN_GAP_RATIO = 1.0  # a figure line has at least one gap this wide
-DEFAULT_GUTTER_RATIO = 0.3  # the narrowest gap between two columns
+DEFAULT_GUTTER_RATIO = 0.15  # the narrowest gap between two columns
 DEFAULT_WIDE_RUN_RATIO = 0.4  # a run wider than this share of the table spans columns
 DEFAULT_MIN_ROWS = 3  # lines holding figures
 DEFAULT_MIN_NUMERIC_COLUMNS = 2
@@ -49,7 +49,7 @@ DEFAULT_TEXT_GAP_RATIO = 3.0  # ... around a text-only line
 DEFAULT_JOIN_RATIO = 0.65  # x the row pitch: a text-only line this close joins a row
 DEFAULT_WRAP_GAP_RATIO = 0.7  # a header label's next line starts within this gap
 DEFAULT_SPAN_TOLERANCE_RATIO = 0.8  # a spanning label's centre is this close to its columns' centre
-DEFAULT_MAX_HEADER_LINES = 8
+DEFAULT_MAX_HEADER_LINES = 16
 DEFAULT_MAX_LABEL_CHARS = 24  # a longer run above a table is a sentence, not a header label
 DEFAULT_HEADER_GAP_RATIO = 4.0  # a larger vertical gap ends the header
 DEFAULT_LETTER_GAP_RATIO = 6.0  # letter-spaced characters are at most this far apart
@@ -58,6 +58,7 @@ _NUMBER = re.compile(rf"^(?:{NUMBER_RE})%?$")
 # Lines that end a header: the unit / department line, the caption, '表3', a page number.
 _STOP_RE = re.compile(r"编制部门|编制单位|单位\s*[:：]|部门名称\s*[:：]|^\s*部门\s*[:：]|表\s*$|^\s*表\s*\d+"
                       r"|^\s*[-—–]?\s*\d{1,4}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
+_PAGE_NUMBER_RE = re.compile(r"^\s*[-—–]?\s*\d{1,4}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
 # A heading or a sentence introducing the table, never a header label.
 _HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]"
                          r"|\d+\s*[、．](?!\d))|[:：。]\s*$")
@@ -222,6 +223,15 @@ def is_figure_line(runs: list[Run], s: StreamSettings) -> bool:
     if len(runs) < 2 or not any(r.numeric for r in runs):
         return False
     return any(b.x0 - a.x1 >= s.column_gap_ratio * min(a.size, b.size) for a, b in pairwise(runs))
+
+
+def is_column_numbers(runs: list[Run]) -> bool:
+    """A 栏次 line numbering the columns ('1 2 3 4'): no figures, and centred where figures are
+    right-aligned, so it says nothing about where columns are."""
+    numbers = [r.text for r in runs if r.numeric]
+    if len(numbers) < 3 or not all(n.isdigit() for n in numbers):
+        return False
+    return all(int(b) == int(a) + 1 for a, b in pairwise(numbers))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +465,7 @@ def header_to_cells(header: list[list[Run]], cols: list[list[float]], s: StreamS
         line_cells: list[HeaderCell] = []
         for p in letter_spaced_to_words(runs, cols, s.letter_gap_ratio):
             size = p.size
-            above = [c for c in cells if 0 <= p.top - c.bottom <= s.wrap_gap_ratio * size
+            above = [c for c in cells if c.top + 0.5 * size <= p.top <= c.bottom + s.wrap_gap_ratio * size
                      and p.x0 >= c.x0 - 0.5 * size and p.x1 <= c.x1 + 0.5 * size]
             if len(above) == 1:
                 above[0].runs.append(p)
@@ -498,18 +508,23 @@ def _owned_leaves(leaves: list[HeaderCell], cols: list[list[float]]) -> set[int]
 
 
 def header_only_columns(cells: list[HeaderCell], cols: list[list[float]], gutter: float,
-                        header_mid: float) -> list[list[float]]:
-    """Columns of ``cols`` plus one per header label of a column without figures: a label in
-    the lower half of the header, with no label under it, standing over no figure column and
-    labelling none."""
-    leaves = [c for c in cells if _is_leaf(c, cells)]
+                        header_mid: float, numbering: list[HeaderCell] | None = None) -> list[list[float]]:
+    """Columns of ``cols`` plus one per label of a column without figures: a header label in
+    the lower half of the header with no label under it, or a number of the 栏次 line
+    (``numbering``), standing over no figure column and labelling none."""
+    numbering = numbering or []
+    leaves = [c for c in cells if _is_leaf(c, cells)] + numbering
     owned = _owned_leaves(leaves, cols)
     out = [list(c) for c in cols]
-    for c in leaves:
-        if c.cy < header_mid:
+    labels = [c for c in leaves if c not in numbering]
+    for c in numbering + labels:  # the 栏次 numbers first: they tell columns apart
+        if c in labels and c.bottom <= header_mid:
             continue
         if id(c) in owned or any(_overlaps(c.x0, c.x1, a, b) for a, b in out):
             continue
+        if c in numbering and any(_overlaps(c.x0, c.x1, d.x0, d.x1) and any(_overlaps(d.x0, d.x1, a, b) for a, b in cols)
+                                  for d in labels):
+            continue  # the number of a column its label already stands for
         if all(c.x0 - b >= gutter or a - c.x1 >= gutter for a, b in out):
             out.append([c.x0, c.x1])
     return sorted(out)
@@ -644,9 +659,17 @@ def cells_to_header_rows(cells: list[HeaderCell], width: int) -> list[list[str]]
 
 
 def block_to_table(lines: list[Line], runs: list[list[Run]], figure: list[bool], block: list[int],
-                   s: StreamSettings) -> StreamTable | None:
-    """The table a block of lines makes, or None when its figures do not line up in columns."""
-    fig_rows = [runs[i] for i in block if figure[i]]
+                   s: StreamSettings, page_start: int | None = None) -> StreamTable | None:
+    """The table a block of lines makes, or None when its figures do not line up in columns.
+
+    ``page_start``: the page's first line when the page before ended with a table. A block
+    starting there, too short to stand alone and without a header, is taken as the end of that
+    table (its text-only lines are rows, not a header); ``pdf.py`` keeps it only if its columns
+    continue that table's.
+    """
+    fig_rows = [runs[i] for i in block if figure[i] and not is_column_numbers(runs[i])]
+    if not fig_rows:
+        return None
     x0 = min(r[0].x0 for r in fig_rows)
     x1 = max(r[-1].x1 for r in fig_rows)
     size = statistics.median(lines[i].size for i in block)
@@ -655,15 +678,24 @@ def block_to_table(lines: list[Line], runs: list[list[Run]], figure: list[bool],
     short = len(fig_rows) < s.min_rows
     if len(cols) < 2 or (not short and numeric_columns(fig_rows, cols, seps, s.align_ratio) < s.min_numeric_columns):
         return None
-    head_ids = header_line_ids(lines, runs, block[0], x0, x1, s)
+    block = _with_wrapped_labels(lines, runs, figure, block, s)
+    every = [runs[i] for i in block if figure[i]]  # the 栏次 line too: it spans all the columns
+    head_ids = header_line_ids(lines, runs, block[0], min(r[0].x0 for r in every), max(r[-1].x1 for r in every), s)
     cells = header_to_cells([runs[i] for i in head_ids], cols, s)
+    numbering = [HeaderCell([r], r.x0, r.x1, r.top, r.bottom) for i in block if is_column_numbers(runs[i])
+                 for r in runs[i] if r.numeric]
+    head_cols = cols
+    if cells or numbering:
+        mid = (lines[head_ids[0]].top + lines[head_ids[-1]].bottom) / 2 if head_ids else 0.0
+        head_cols = header_only_columns(cells, cols, s.gutter_ratio * size, mid, numbering)
     if cells:
-        mid = (lines[head_ids[0]].top + lines[head_ids[-1]].bottom) / 2
-        cols = header_only_columns(cells, cols, s.gutter_ratio * size, mid)
-        cells_to_spans(cells, cols, s.span_tolerance_ratio)
-    seps = columns_to_seps(cols)
-    if short and not is_labelled_short_table(fig_rows, cells, cols, seps, s):
-        return None
+        cells_to_spans(cells, head_cols, s.span_tolerance_ratio)
+    if short and not is_labelled_short_table(fig_rows, cells, head_cols, columns_to_seps(head_cols), s):
+        top = head_ids[0] if head_ids else block[0]
+        if top != page_start or any(sum(r.numeric for r in row) < 2 for row in fig_rows):
+            return None
+        block, head_ids, cells, head_cols = head_ids + block, [], [], cols
+    cols, seps = head_cols, columns_to_seps(head_cols)
     rows = cells_to_header_rows(cells, len(cols))
     for group in lines_to_row_groups(lines, block, figure, s.join_ratio):
         row = group_to_cells([runs[i] for i in group], cols, seps)
@@ -674,17 +706,35 @@ def block_to_table(lines: list[Line], runs: list[list[Run]], figure: list[bool],
                        bottom=max(lines[i].bottom for i in ids), line_ids=ids)
 
 
+def _with_wrapped_labels(lines: list[Line], runs: list[list[Run]], figure: list[bool], block: list[int],
+                        s: StreamSettings) -> list[int]:
+    """The block with the text-only lines right above its first and below its last figure line
+    (closer than ``join_ratio`` x the row pitch): a label wrapped around its figures."""
+    pitch = _row_pitch(lines, block, figure)
+    first, last = block[0], block[-1]
+
+    def near(i: int, j: int) -> bool:
+        ln = lines[i]
+        return not figure[i] and not _STOP_RE.search(ln.text) and len(runs[i]) <= 3 \
+            and abs(ln.top + ln.bottom - lines[j].top - lines[j].bottom) / 2 <= s.join_ratio * pitch
+    while first > 0 and near(first - 1, first):
+        first -= 1
+    while last + 1 < len(lines) and near(last + 1, last):
+        last += 1
+    return list(range(first, block[0])) + block + list(range(block[-1] + 1, last + 1))
+
+
 def is_labelled_short_table(fig_rows: list[list[Run]], cells: list[HeaderCell], cols: list[list[float]],
                             seps: list[float], s: StreamSettings) -> bool:
     """A table of fewer than ``min_rows`` figure lines (a 三公 table has one): only when every
-    figure line holds more than ``min_numeric_columns`` numbers and each number stands in a
+    figure line holds ``min_numeric_columns`` numbers or more and each number stands in a
     column under a header label of its own."""
     leaves = [c for c in cells if _is_leaf(c, cells)]
     if len(cells) < 3 or not leaves:
         return False
     for row in fig_rows:
         numbers = [r for r in row if r.numeric]
-        if len(numbers) <= s.min_numeric_columns:
+        if len(numbers) < s.min_numeric_columns:
             return False
         for r in numbers:
             j = x_to_column(r.x0, r.x1, cols, seps)
@@ -694,8 +744,12 @@ def is_labelled_short_table(fig_rows: list[list[Run]], cells: list[HeaderCell], 
 
 
 def lines_to_stream_tables(lines: list[Line], s: StreamSettings, gap_ratio: float,
-                           cjk_gap_ratio: float) -> list[StreamTable]:
-    """The tables among a page's lines (top to bottom), read from text positions."""
+                           cjk_gap_ratio: float, after_table: bool = False) -> list[StreamTable]:
+    """The tables among a page's lines (top to bottom), read from text positions.
+
+    ``after_table``: the previous page ended with a table read this way, which the first lines
+    of this one may continue without a header.
+    """
     if not any(any(ch.isdigit() for ch in ln.text) and " " in ln.text for ln in lines):
         return []  # no figures set apart here: not worth cutting lines into runs
     runs = [line_to_runs(ln, s, gap_ratio, cjk_gap_ratio) for ln in lines]
@@ -704,8 +758,9 @@ def lines_to_stream_tables(lines: list[Line], s: StreamSettings, gap_ratio: floa
         return []
     tables = []
     taken: set[int] = set()
+    start = next((i for i, ln in enumerate(lines) if not _PAGE_NUMBER_RE.match(ln.text)), 0) if after_table else None
     for block in lines_to_blocks(lines, runs, figure, s):
-        table = block_to_table(lines, runs, figure, block, s)
+        table = block_to_table(lines, runs, figure, block, s, start)
         if table is not None and not taken.intersection(table.line_ids):
             tables.append(table)
             taken.update(table.line_ids)
