@@ -34,7 +34,7 @@ from itertools import pairwise
 from ..amounts import NUMBER_RE, to_ascii_digits
 from .pdf_layout import Char, Line, chars_to_text, lines_to_cell_text
 
-DEFAULT_RUN_GAP_RATIO = 1.0  # a gap this wide between two Chinese characters ends a run
+DEFAULT_RUN_GAP_RATIO = 0.5  # a gap this wide between two Chinese characters ends a run
 DEFAULT_NUMBER_GAP_RATIO = 0.3  # ... between two digits or Latin letters
 DEFAULT_MIXED_GAP_RATIO = 0.15  # ... between a Chinese character and an amount
 DEFAULT_COLUMN_GAP_RATIO = 1.0  # a figure line has at least one gap this wide
@@ -206,11 +206,14 @@ def _split_amounts(group: list[Char], ratio: float) -> list[list[Char]]:
 
 def line_to_runs(line: Line, s: StreamSettings, gap_ratio: float, cjk_gap_ratio: float) -> list[Run]:
     """The line's runs, left to right (see the module docstring)."""
+    gaps = [c.x0 - prev.x1 for prev, c in pairwise(line.chars) if prev.cjk and c.cjk]
+    # Justified text spreads every gap of a long line: only a gap well above the usual one counts.
+    usual = 3 * sorted(gaps)[len(gaps) // 4] if len(gaps) >= 10 else 0.0
     groups: list[list[Char]] = [[line.chars[0]]]
     for prev, c in pairwise(line.chars):
         size = max(1.0, min(prev.size, c.size))
-        ratio = s.run_gap_ratio if prev.cjk and c.cjk else s.number_gap_ratio
-        if c.x0 - prev.x1 > ratio * size:
+        limit = max(s.run_gap_ratio * size, usual) if prev.cjk and c.cjk else s.number_gap_ratio * size
+        if c.x0 - prev.x1 > limit:
             groups.append([c])
         else:
             groups[-1].append(c)
