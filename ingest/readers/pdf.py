@@ -49,6 +49,7 @@ DEFAULT_COLUMN_MATCH_TOLERANCE = 4.0  # column edges of a continued table match 
 DEFAULT_TITLE_LOOKBACK = 3  # paragraphs above a table searched for its caption
 DEFAULT_REQUIRE_EOF_MARKER = True  # refuse files without '%%EOF' at the end (truncated downloads)
 DEFAULT_READ_RULINGS = True  # False: every table is read from text positions
+DEFAULT_MIN_SEGMENTS_TO_SPLIT = 8  # a path of fewer segments is not cut into subpaths
 
 _FPDF_ERR_FILE, _FPDF_ERR_FORMAT, _FPDF_ERR_PASSWORD, _FPDF_ERR_SECURITY = 2, 3, 4, 5
 _UNIT_LINE_RE = re.compile(r"(编制部门|编制单位|单位\s*[:：]|^\s*部门\s*[:：]|公开\s*\d+\s*表\s*$)")
@@ -206,8 +207,8 @@ def path_to_subpath_boxes(obj, stroked: bool) -> list[tuple[float, float, float,
     from pypdfium2 import raw
 
     n = raw.FPDFPath_CountSegments(obj)
-    if n <= 2:
-        return None
+    if n < DEFAULT_MIN_SEGMENTS_TO_SPLIT:
+        return None  # a box, or a line or two: its bounds serve
     x, y = ctypes.c_float(), ctypes.c_float()
     subpaths: list[list[tuple[float, float]]] = []
     for i in range(n):
