@@ -148,11 +148,11 @@ def lines_to_blocks(lines: list[Line], runs: list[list[Run]], figure: list[bool]
 
 
 def _row_pitch(lines: list[Line], ids: list[int], figure: list[bool]) -> float:
-    """Distance between neighbouring figure lines (the row pitch); between any lines if no
-    two figure lines are neighbours."""
+    """Distance between neighbouring figure lines (the row pitch); between any lines if fewer
+    than two pairs of figure lines are neighbours."""
     cy = [(lines[i].top + lines[i].bottom) / 2 for i in ids]
     pairs = [b - a for (a, i), (b, j) in pairwise(zip(cy, ids)) if figure[i] and figure[j]]
-    if not pairs:
+    if len(pairs) < 2:  # one pair may span blank rows
         pairs = [b - a for a, b in pairwise(cy)]
     return statistics.median(pairs) if pairs else 2.0 * lines[ids[0]].size
 

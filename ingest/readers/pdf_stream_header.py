@@ -102,8 +102,11 @@ def header_to_cells(header: list[list[Run]], cols: list[list[float]], s: StreamS
 
 
 def _below(a: HeaderCell, b: HeaderCell) -> bool:
-    """Is ``b`` under ``a`` (its top at or below a's bottom, give or take a little)?"""
-    return b.top >= a.bottom - 0.3 * (a.bottom - a.top)
+    """Is ``b`` under ``a``: its top at or below a's bottom (give or take a little) and its middle
+    a line lower or more? A label centred across two header rows is beside the label of the
+    upper row, not under it."""
+    size = max(r.size for r in (*a.runs, *b.runs))
+    return b.top >= a.bottom - 0.1 * (a.bottom - a.top) and b.cy - a.cy >= size
 
 
 def is_leaf(c: HeaderCell, cells: list[HeaderCell]) -> bool:
