@@ -120,8 +120,8 @@ def test_welfare_lottery_summary_table_gives_its_totals_to_the_extractor(setting
     ex.profile.fiscal_year, ex.profile.disclosure_kind = 2026, "budget"
     extract_tables(doc, ex)
     found = {(s.statement_key, s.page): s.amount_yuan for s in ex.statements}
-    assert found[("revenue.total", 7)] == Decimal("216801570")
-    assert found[("expenditure.total", 7)] == Decimal("216801570")
+    assert found[("revenue.total", 7)] == Decimal(216801570)
+    assert found[("expenditure.total", 7)] == Decimal(216801570)
 
 
 # --- text positions only: the shapes ruled tables have ---------------------------------------------
