@@ -3,8 +3,10 @@ page's ruling lines.
 
 Each page becomes :class:`Paragraph` blocks (narrative lines joined into paragraphs) and
 :class:`Table` blocks (rows of cell texts, see ``pdf_layout``), in reading order (top to
-bottom). A table continued on the next page is joined into the first one (``page_end``,
-``row_pages``), dropping the header rows the continuation repeats. ``Table.title`` is the
+bottom). Text outside any ruled grid may still make tables, read from text positions (see
+``pdf_stream``): the same shape, a spanning header label in its first column, '' elsewhere. A
+table continued on the next page is joined into the first one (``page_end``, ``row_pages``),
+dropping the header rows the continuation repeats. ``Table.title`` is the
 caption printed above the table ('2024年部门财务收支预算总表'), skipping the '编制部门…单位：元'
 line.
 
