@@ -3,18 +3,22 @@ page's ruling lines.
 
 Each page becomes :class:`Paragraph` blocks (narrative lines joined into paragraphs) and
 :class:`Table` blocks (rows of cell texts, see ``pdf_layout``), in reading order (top to
-bottom). A table continued on the next page is joined into the first one (``page_end``,
-``row_pages``), dropping the header rows the continuation repeats. ``Table.title`` is the
+bottom). Text outside any ruled grid may still make tables, read from text positions (see
+``pdf_stream``): the same shape, a spanning header label in its first column, '' elsewhere. A
+table continued on the next page is joined into the first one (``page_end``, ``row_pages``),
+dropping the header rows the continuation repeats. ``Table.title`` is the
 caption printed above the table ('2024年部门财务收支预算总表'), skipping the '编制部门…单位：元'
 line.
 
-Encrypted PDFs that open without a password (owner-password only) are read; those that need a
-password are refused. Form XObjects' drawings are not searched for rulings (their text is read).
+Rulings are searched in the page's paths and in those of its Form XObjects; a path drawing many
+rulings at once (one subpath each) is cut into its subpaths. Encrypted PDFs that open without a
+password (owner-password only) are read; those that need a password are refused.
 """
 
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -31,6 +35,7 @@ from .pdf_layout import (
     rects_to_rules,
     rules_to_grids,
 )
+from .pdf_stream import DEFAULT_STREAM_SETTINGS, StreamSettings, StreamTable, lines_to_stream_tables
 
 DEFAULT_RULE_MAX_THICKNESS = 2.5  # points: a filled box thinner than this is a ruling line
 DEFAULT_RULE_MIN_LENGTH = 3.0
@@ -45,6 +50,8 @@ DEFAULT_PARA_GAP_RATIO = 1.0  # a vertical gap larger than this (x height) opens
 DEFAULT_COLUMN_MATCH_TOLERANCE = 4.0  # column edges of a continued table match within this
 DEFAULT_TITLE_LOOKBACK = 3  # paragraphs above a table searched for its caption
 DEFAULT_REQUIRE_EOF_MARKER = True  # refuse files without '%%EOF' at the end (truncated downloads)
+DEFAULT_READ_RULINGS = True  # False: every table is read from text positions
+DEFAULT_MIN_SEGMENTS_TO_SPLIT = 8  # a path of fewer segments is not cut into subpaths
 
 _FPDF_ERR_FILE, _FPDF_ERR_FORMAT, _FPDF_ERR_PASSWORD, _FPDF_ERR_SECURITY = 2, 3, 4, 5
 _UNIT_LINE_RE = re.compile(r"(编制部门|编制单位|单位\s*[:：]|^\s*部门\s*[:：]|公开\s*\d+\s*表\s*$)")
@@ -69,6 +76,8 @@ class PdfSettings:
     column_match_tolerance: float = DEFAULT_COLUMN_MATCH_TOLERANCE
     title_lookback: int = DEFAULT_TITLE_LOOKBACK
     require_eof_marker: bool = DEFAULT_REQUIRE_EOF_MARKER
+    read_rulings: bool = DEFAULT_READ_RULINGS
+    stream: StreamSettings | None = DEFAULT_STREAM_SETTINGS  # None: no tables without rulings
 
     def __post_init__(self) -> None:
         for name in ("rule_max_thickness", "rule_min_length", "snap_tolerance", "join_tolerance",
@@ -91,6 +100,7 @@ class _PageTable:
     xs: list[float]
     has_caption: bool
     header_rows: int = 0
+    stream: bool = False  # read from text positions: its column edges are estimates
 
 
 @dataclass
@@ -164,24 +174,106 @@ def textpage_to_chars(textpage, page_height: float) -> list[Char]:
     return chars
 
 
-def page_to_rects(page, page_height: float) -> list[tuple[float, float, float, float]]:
-    """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths."""
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def matrix_multiply(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix applying ``inner`` first, then ``outer`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def points_to_box(points: list[tuple[float, float]], m: Matrix) -> tuple[float, float, float, float]:
+    """Bounding box (x0, y0, x1, y1) of ``points`` mapped through ``m`` (PDF space, y up)."""
+    a, b, c, d, e, f = m
+    xs = [a * x + c * y + e for x, y in points]
+    ys = [b * x + d * y + f for x, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _obj_matrix(obj) -> Matrix:
     from pypdfium2 import raw
 
-    rects = []
+    m = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def path_to_subpath_boxes(obj, stroked: bool) -> list[tuple[float, float, float, float]] | None:
+    """Boxes (PDF space of the path's parent) of the pieces of a path holding several subpaths
+    (one path object drawing a whole table's rulings): each subpath of a filled path, each
+    straight segment of a stroked one. None for a path of one subpath (its bounds serve)."""
+    from pypdfium2 import raw
+
+    n = raw.FPDFPath_CountSegments(obj)
+    if n < DEFAULT_MIN_SEGMENTS_TO_SPLIT:
+        return None  # a box, or a line or two: its bounds serve
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[list[tuple[float, float]]] = []
+    for i in range(n):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([])
+        subpaths[-1].append((x.value, y.value))
+        if raw.FPDFPathSegment_GetClose(seg) and subpaths[-1]:
+            subpaths[-1].append(subpaths[-1][0])
+    if len(subpaths) < 2:
+        return None
+    m = _obj_matrix(obj)
+    if not stroked:
+        return [points_to_box(sp, m) for sp in subpaths if len(sp) >= 2]
+    return [points_to_box([p, q], m) for sp in subpaths for p, q in itertools.pairwise(sp)]
+
+
+def _objects_to_boxes(parent, count, get, m: Matrix | None, thin: float, out: list) -> None:
+    """Boxes (PDF space) of the drawn paths among ``count`` objects, recursing into forms; a path
+    thicker than ``thin`` both ways is cut into its subpaths when it has several."""
+    from pypdfium2 import raw
+
     l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
-    for i in range(raw.FPDFPage_CountObjects(page)):
-        obj = raw.FPDFPage_GetObject(page, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+    for i in range(count(parent)):
+        obj = get(parent, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            inner = _obj_matrix(obj)
+            _objects_to_boxes(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
+                              inner if m is None else matrix_multiply(inner, m), thin, out)
+            continue
+        if kind != raw.FPDF_PAGEOBJ_PATH:
             continue
         if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
             continue
         if not fill.value and not stroke.value:
             continue
-        if raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
-            rects.append((l.value, page_height - t.value, r.value, page_height - b.value))
-    return rects
+        if not raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r),
+                                         ctypes.byref(t)):
+            continue
+        box = (l.value, b.value, r.value, t.value)
+        boxes = None
+        if min(box[2] - box[0], box[3] - box[1]) > thin:  # not itself a ruling: maybe many
+            boxes = path_to_subpath_boxes(obj, stroked=not fill.value)
+        if boxes is None:
+            boxes = [box]
+        if m is not None:
+            boxes = [points_to_box([(x0, y0), (x1, y1)], m) for x0, y0, x1, y1 in boxes]
+        out.extend(boxes)
+
+
+def page_to_rects(page, page_height: float,
+                  thin: float = DEFAULT_RULE_MAX_THICKNESS) -> list[tuple[float, float, float, float]]:
+    """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths, those
+    inside Form XObjects included; a path of several subpaths gives one box per subpath."""
+    from pypdfium2 import raw
+
+    boxes: list[tuple[float, float, float, float]] = []
+    _objects_to_boxes(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, None, thin, boxes)
+    return [(x0, page_height - y1, x1, page_height - y0) for x0, y0, x1, y1 in boxes]
 
 
 def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
@@ -220,8 +312,9 @@ def _caption(blocks: list, lookback: int) -> str | None:
     return None
 
 
-def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
-    """One page to its blocks, in reading order."""
+def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool = False) -> _PageResult:
+    """One page to its blocks, in reading order. ``after_stream``: the page before ended with a
+    table read from text positions (see ``lines_to_stream_tables``)."""
     _, height = page.get_size()
     textpage = page.get_textpage()
     try:
@@ -231,7 +324,8 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
     result = _PageResult(number=number, has_text=bool(chars))
     if not chars:
         return result
-    grids = rects_to_grids(page_to_rects(page, height), settings)
+    grids = rects_to_grids(page_to_rects(page, height, settings.rule_max_thickness), settings) \
+        if settings.read_rulings else []
     table_chars: list[list[Char]] = [[] for _ in grids]
     free: list[Char] = []
     for c in chars:
@@ -241,20 +335,24 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
                 break
         else:
             free.append(c)
-    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (grid, rows))
+    items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows, stream?))
     for g, tc in zip(grids, table_chars):
         rows = grid_to_rows(g, tc, settings.grid_tolerance, settings.line_tolerance,
                             settings.gap_ratio, settings.cjk_gap_ratio)
         if rows:
-            items.append((g.ys[0], (g, rows)))
+            items.append((g.ys[0], (g.xs, rows, False)))
         else:
             free.extend(tc)  # a ruled box with no text inside is no table
     lines = chars_to_lines(free, settings.line_tolerance, settings.gap_ratio, settings.cjk_gap_ratio)
+    if lines and settings.stream is not None:
+        streams = lines_to_stream_tables(lines, settings.stream, settings.gap_ratio, settings.cjk_gap_ratio,
+                                         after_stream)
+        lines = _stream_to_items(streams, lines, items)
     if lines:
         right = max(ln.x1 for ln in lines)
         left = min(ln.x0 for ln in lines)
         # Paragraphs never run across a table: cut the lines at each table's top.
-        cuts = sorted(g.ys[0] for g, _ in (it[1] for it in items))
+        cuts = sorted(top for top, _ in items)
         segment: list[Line] = []
         segments: list[list[Line]] = []
         ci = 0
@@ -277,13 +375,33 @@ def page_to_result(page, number: int, settings: PdfSettings) -> _PageResult:
             text = "".join(_join_wrapped(item))
             result.blocks.append(Paragraph(text=text, page=number, raw=text))
         else:
-            g, rows = item
+            xs, rows, stream = item
             title = _caption(result.blocks, settings.title_lookback)
             table = Table(rows=rows, page=number, title=title)
             result.blocks.append(table)
-            result.tables.append(_PageTable(table=table, xs=g.xs, has_caption=title is not None,
-                                            header_rows=_header_row_count(rows)))
+            result.tables.append(_PageTable(table=table, xs=xs, has_caption=title is not None,
+                                            header_rows=_header_row_count(rows), stream=stream))
     return result
+
+
+def _stream_to_items(streams: list[StreamTable], lines: list[Line], items: list) -> list[Line]:
+    """Add the tables read from text positions to ``items``; the lines they did not take."""
+    if not streams:
+        return lines
+    taken: set[int] = set()
+    for t in streams:
+        items.append((t.top, (t.xs, t.rows, True)))
+        taken.update(t.line_ids)
+    return [ln for i, ln in enumerate(lines) if i not in taken]
+
+
+def _ends_with_stream(results: list[_PageResult]) -> bool:
+    """Does the last page read end with a table read from text positions?"""
+    if not results:
+        return False
+    blocks = [b for b in results[-1].blocks if not _is_noise(b)]
+    return bool(blocks and results[-1].tables and blocks[-1] is results[-1].tables[-1].table
+                and results[-1].tables[-1].stream)
 
 
 def _join_wrapped(lines: list[Line]) -> list[str]:
@@ -324,6 +442,22 @@ def columns_to_map(base: list[float], cont: list[float], tol: float) -> list[int
     return mapping
 
 
+def stream_columns_to_map(base: list[float], cont: list[float]) -> list[int] | None:
+    """Map each column of a continuation read from text positions to the base table's column
+    whose span holds its middle; None when two fall in one column or the tables do not
+    overlap."""
+    if cont[0] >= base[-1] or cont[-1] <= base[0]:
+        return None
+    mapping: list[int] = []
+    for a, b in itertools.pairwise(cont):
+        mid = (a + b) / 2
+        k = next((i for i in range(len(base) - 2) if mid < base[i + 1]), len(base) - 2)
+        if mapping and k <= mapping[-1]:
+            return None
+        mapping.append(k)
+    return mapping
+
+
 def table_to_continued(base: _PageTable, cont: Table, page: int, col_map: list[int]) -> None:
     """Append a continuation's rows to ``base`` (minus the header rows it repeats), each cell
     moved to the base table's column at the same x."""
@@ -360,7 +494,10 @@ def results_to_pages(results: list[_PageResult], settings: PdfSettings) -> list[
         col_map = None
         if open_table is not None and cont is not None and blocks and blocks[0] is cont.table \
                 and not cont.has_caption:
-            col_map = columns_to_map(open_table.xs, cont.xs, settings.column_match_tolerance)
+            if open_table.stream and cont.stream:
+                col_map = stream_columns_to_map(open_table.xs, cont.xs)
+            elif not (open_table.stream or cont.stream):
+                col_map = columns_to_map(open_table.xs, cont.xs, settings.column_match_tolerance)
         if col_map is not None:
             table_to_continued(open_table, cont.table, res.number, col_map)
             res.blocks.remove(cont.table)
@@ -408,7 +545,7 @@ def pdf_to_document(data: bytes, path: str, settings=None) -> Document:
             except Exception as exc:
                 raise ReadError(path, f"page cannot be loaded ({exc})", page=i + 1, code="corrupt") from exc
             try:
-                results.append(page_to_result(page, i + 1, pdf_settings))
+                results.append(page_to_result(page, i + 1, pdf_settings, _ends_with_stream(results)))
             finally:
                 page.close()
     finally:
