@@ -4,7 +4,7 @@ real page of a real file in data/samples/regional/ (the figures are the printed 
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ingest.extract.sangong_tables import label_to_part, path_to_part
@@ -17,7 +17,7 @@ from ingest.readers import read_file
 REGIONAL = Path(__file__).parents[1] / "data" / "samples" / "regional"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tables(name: str, year: int) -> Extraction:
     doc = read_file(str(REGIONAL / name))
     ex = Extraction()
@@ -237,3 +237,20 @@ def test_numbering_row_of_an_empty_one_column_table_is_no_figure():
     ex = _tables("hangzhou_justice_2026_dept_budget.pdf", 2026)
     assert not [i for i in ex.issues if i.code == "empty_note_with_figures"]
     assert [i for i in ex.issues if i.code == "empty_table_with_note" and i.page == 36]
+
+
+def test_rotated_page_reads_upright():
+    # yantai_petition pp.7-24 are landscape tables on pages rotated 90° (/Rotate 90): read upright,
+    # p7's 收入总体情况表 has its rows left to right ('行政运行 | 507.97'), not its text reversed.
+    from ingest.extract.table_stitch import doc_to_printed_tables
+    from ingest.readers.pdf import PageFrame
+
+    assert PageFrame(595, 842, 90).box(100, 200, 110, 212) == (200, 100, 212, 110)
+    assert PageFrame(595, 842, 0).box(100, 200, 110, 212) == (100, 630, 110, 642)
+    doc = read_file(str(REGIONAL / "yantai_petition_2026_dept_budget.pdf"))
+    income = next(t for t in doc_to_printed_tables(doc) if t.title == "收入总体情况表")
+    assert (income.table.page, income.table.page_end) == (7, 8)
+    assert any(r[3:5] == ["行政运行", "507.97"] for r in income.table.rows)
+    ex = _tables("yantai_petition_2026_dept_budget.pdf", 2026)
+    assert _one("yantai_petition_2026_dept_budget.pdf", 2026, "sangong.total") == Decimal("170000.00")
+    assert [ln for ln in ex.classification_lines if ln.code == "2014001"]

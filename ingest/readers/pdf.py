@@ -142,9 +142,42 @@ def bytes_to_pdfium(data: bytes, path: str, settings: PdfSettings = DEFAULT_PDF_
 # ---------------------------------------------------------------------------------------------
 
 
-def textpage_to_chars(textpage, page_height: float) -> list[Char]:
-    """Every visible character with its loose box, top-down coordinates; whitespace dropped
-    (spaces are re-derived from gaps)."""
+@dataclass(frozen=True)
+class PageFrame:
+    """The page as it is displayed: PDF user-space boxes (left, bottom, right, top) turned into
+    top-down boxes (x0, top, x1, bottom) of the page shown upright, its /Rotate applied (a
+    landscape table printed on a page rotated by 90° reads left to right, not bottom to top).
+
+    ``width`` and ``height`` are the unrotated page's (its media box).
+    """
+
+    width: float
+    height: float
+    rotation: int = 0  # 0 | 90 | 180 | 270, clockwise
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        w, h = self.width, self.height
+        if self.rotation == 90:
+            return bottom, left, top, right
+        if self.rotation == 180:
+            return w - right, bottom, w - left, top
+        if self.rotation == 270:
+            return h - top, w - right, h - bottom, w - left
+        return left, h - top, right, h - bottom
+
+
+def page_to_frame(page) -> PageFrame:
+    """The page's frame: its unrotated size and its rotation."""
+    rotation = page.get_rotation() % 360
+    width, height = page.get_size()  # already rotated by pdfium
+    if rotation in (90, 270):
+        width, height = height, width
+    return PageFrame(width, height, rotation)
+
+
+def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:
+    """Every visible character with its loose box, top-down coordinates of the upright page;
+    whitespace dropped (spaces are re-derived from gaps)."""
     from pypdfium2 import raw
 
     n = raw.FPDFText_CountChars(textpage)
@@ -170,7 +203,8 @@ def textpage_to_chars(textpage, page_height: float) -> list[Char]:
         left, right, top, bottom = rect.left, rect.right, rect.top, rect.bottom
         if right <= left or top <= bottom:
             continue
-        append(Char(ch, left, page_height - top, right, page_height - bottom))
+        x0, y0, x1, y1 = frame.box(left, bottom, right, top)
+        append(Char(ch, x0, y0, x1, y1))
     return chars
 
 
@@ -265,7 +299,7 @@ def _objects_to_boxes(parent, count, get, m: Matrix | None, thin: float, out: li
         out.extend(boxes)
 
 
-def page_to_rects(page, page_height: float,
+def page_to_rects(page, frame: PageFrame,
                   thin: float = DEFAULT_RULE_MAX_THICKNESS) -> list[tuple[float, float, float, float]]:
     """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths, those
     inside Form XObjects included; a path of several subpaths gives one box per subpath."""
@@ -273,7 +307,7 @@ def page_to_rects(page, page_height: float,
 
     boxes: list[tuple[float, float, float, float]] = []
     _objects_to_boxes(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, None, thin, boxes)
-    return [(x0, page_height - y1, x1, page_height - y0) for x0, y0, x1, y1 in boxes]
+    return [frame.box(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes]
 
 
 def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
@@ -315,16 +349,16 @@ def _caption(blocks: list, lookback: int) -> str | None:
 def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool = False) -> _PageResult:
     """One page to its blocks, in reading order. ``after_stream``: the page before ended with a
     table read from text positions (see ``lines_to_stream_tables``)."""
-    _, height = page.get_size()
+    frame = page_to_frame(page)
     textpage = page.get_textpage()
     try:
-        chars = textpage_to_chars(textpage, height)
+        chars = textpage_to_chars(textpage, frame)
     finally:
         textpage.close()
     result = _PageResult(number=number, has_text=bool(chars))
     if not chars:
         return result
-    grids = rects_to_grids(page_to_rects(page, height, settings.rule_max_thickness), settings) \
+    grids = rects_to_grids(page_to_rects(page, frame, settings.rule_max_thickness), settings) \
         if settings.read_rulings else []
     table_chars: list[list[Char]] = [[] for _ in grids]
     free: list[Char] = []
