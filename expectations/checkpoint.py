@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -250,13 +251,35 @@ def findings_from(checks: pd.DataFrame, results: list[Any], now: dt.datetime) ->
     return findings
 
 
+DECIMAL_COLUMNS = {name for name, sql, _ in FINDINGS_COLUMNS if sql.startswith("DECIMAL")}
+_CENT = Decimal("0.01")
+_DECIMAL_LIMIT = Decimal(10) ** 18
+
+
+def decimal_to_column(value: Any) -> Decimal | None:
+    """A finding's observed/expected as DECIMAL(20,2): rounded to the cent (a percentage of
+    99.9999 % is stored as 100.00; the message keeps the figure as computed), None beyond the
+    column's range or not a finite number."""
+    if value is None:
+        return None
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+    if not d.is_finite():
+        return None
+    d = d.quantize(_CENT, rounding=ROUND_HALF_EVEN) if abs(d) < _DECIMAL_LIMIT else None
+    return d if d is not None and abs(d) < _DECIMAL_LIMIT else None
+
+
 def write_findings(db_path: str, findings: list[dict[str, Any]],
                    completeness: pd.DataFrame | None = None) -> None:
     """Replace main.quality_findings by ``findings`` (and main.disclosure_completeness by
     ``completeness`` when given) in one transaction of one writer connection, then closed."""
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
     findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-        [{name: f.get(name) for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
+        [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
+          for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
     ddl = ", ".join(f"{name} {sql}" for name, sql, _ in FINDINGS_COLUMNS)
     con = duckdb.connect(str(db_path))
     try:

@@ -170,6 +170,18 @@ def _records(items: list[Any], document_id: str, seq_name: str | None = None) ->
     return out
 
 
+# The natural key of each per-document table within one document, and the key columns that may
+# be null (a department-level indicator has no project). The loader numbers statements and
+# classification lines itself (statement_seq, line_seq); the other keys are printed numbers,
+# checked by ingest.contract before loading, and tested by dbt (_disclosures__models.yml).
+NATURAL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "projects": (("project_seq",), ()),
+    "spending_plan": (("project_seq", "checkpoint_seq"), ()),
+    "indicators": (("project_seq", "row_seq"), ("project_seq",)),
+    "department_goals": (("goal_seq",), ()),
+    "sections": (("section_seq",), ()),
+}
+
 PER_DOCUMENT_TABLES = ("statements", "classification_lines", "projects", "spending_plan",
                        "indicators", "department_goals", "sections")
 
