@@ -106,7 +106,7 @@ def test_the_mixed_refresh_ends_with_rc_0(mixed):
 
 
 def test_each_bad_file_is_reported_with_its_reason(mixed):
-    out, db, corpus, *_ = mixed
+    out, db, *_ = mixed
     issues = {Path(p).name: (c, m) for p, c, m in query(
         db, "select source_path, code, message from raw.parse_issues where severity = 'error' "
             "and source_path like '%/scraped/%' or source_path like '%wanli_2024%' and code = 'corrupt'")}
@@ -353,9 +353,8 @@ def test_a_read_only_folder_is_one_line(tmp_path):
 def test_a_warehouse_held_open_for_writing_by_another_program_is_named(tmp_path):
     db = tmp_path / "w.duckdb"
     ingest_only([str(SEED)], str(db))
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('open', flush=True); time.sleep(60)", str(db)],
-                              stdout=subprocess.PIPE, text=True)
+    code = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, text=True)
     try:
         holder.stdout.readline()
         for args in (["ingest", "--db", str(db), str(SEED)], ["query", "--db", str(db), "select 1"]):
