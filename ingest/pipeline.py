@@ -466,7 +466,9 @@ def _record_noop(db: Path, stats: IngestStats, started: dt.datetime, version: in
         con = duckdb.connect(str(db))
         target = db
     except duckdb.Error as exc:
-        if not is_lock_conflict(exc):
+        # a reader holds the file: another process (a lock conflict) or this one (a connection
+        # of another configuration)
+        if not (is_lock_conflict(exc) or isinstance(exc, duckdb.ConnectionException)):
             raise
         copy_to_work(db)
         con = duckdb.connect(str(work))
