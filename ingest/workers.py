@@ -79,6 +79,7 @@ def die_with_parent(parent_pid: int) -> None:
 def worker_main(task_fd: int, result_fd: int, parent_pid: int) -> None:
     """Serve tasks (``(index, function, argument)``) until the pipe closes or ``None`` comes."""
     die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     tasks, results = Connection(task_fd, writable=False), Connection(result_fd, readable=False)
     for module in PRELOAD:
         importlib.import_module(module)
