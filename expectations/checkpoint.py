@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,9 @@ from .units import build_units_suite, unit_frame
 
 FINDINGS_TABLE = "main.quality_findings"
 COMPLETENESS_TABLE = "main.disclosure_completeness"
-# Where every checkpoint run publishes GX Data Docs (gitignored): docs/data_docs/index.html.
-DATA_DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "data_docs"
+# Where a checkpoint run publishes GX Data Docs unless told otherwise: the warehouse's own working
+# folder, <db-dir>/.budgetwh/<db-name>/data_docs/index.html (ingest.warehouse.warehouse_dirs).
+BESIDE_WAREHOUSE = "beside the warehouse"
 FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
     ("document_id", "VARCHAR", pa.string()),
     ("check_name", "VARCHAR", pa.string()),
@@ -250,13 +252,35 @@ def findings_from(checks: pd.DataFrame, results: list[Any], now: dt.datetime) ->
     return findings
 
 
+DECIMAL_COLUMNS = {name for name, sql, _ in FINDINGS_COLUMNS if sql.startswith("DECIMAL")}
+_CENT = Decimal("0.01")
+_DECIMAL_LIMIT = Decimal(10) ** 18
+
+
+def decimal_to_column(value: Any) -> Decimal | None:
+    """A finding's observed/expected as DECIMAL(20,2): rounded to the cent (a percentage of
+    99.9999 % is stored as 100.00; the message keeps the figure as computed), None beyond the
+    column's range or not a finite number."""
+    if value is None:
+        return None
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+    if not d.is_finite():
+        return None
+    d = d.quantize(_CENT, rounding=ROUND_HALF_EVEN) if abs(d) < _DECIMAL_LIMIT else None
+    return d if d is not None and abs(d) < _DECIMAL_LIMIT else None
+
+
 def write_findings(db_path: str, findings: list[dict[str, Any]],
                    completeness: pd.DataFrame | None = None) -> None:
     """Replace main.quality_findings by ``findings`` (and main.disclosure_completeness by
     ``completeness`` when given) in one transaction of one writer connection, then closed."""
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
     findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-        [{name: f.get(name) for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
+        [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
+          for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
     ddl = ", ".join(f"{name} {sql}" for name, sql, _ in FINDINGS_COLUMNS)
     con = duckdb.connect(str(db_path))
     try:
@@ -272,7 +296,7 @@ def write_findings(db_path: str, findings: list[dict[str, Any]],
         con.close()
 
 
-def run_checks(db_path: str, *, data_docs_dir: str | Path | None = DATA_DOCS_DIR,
+def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHOUSE,
                dbt_run_results: str | Path | None = None) -> list[dict[str, Any]]:
     """Run every check on the warehouse at ``db_path`` and write main.quality_findings.
 
@@ -282,10 +306,11 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = DATA_DOCS_DIR
 
     Args:
         db_path: the warehouse file; dbt build must have run on it.
-        data_docs_dir: where GX Data Docs are built (default :data:`DATA_DOCS_DIR`,
-            docs/data_docs/); None builds none.
-        dbt_run_results: the run_results.json of the build (default: dbt_project/target's, used
-            only when written after this warehouse's last refresh started).
+        data_docs_dir: where GX Data Docs are built (default :data:`BESIDE_WAREHOUSE`: the
+            warehouse's working folder, ``<db-dir>/.budgetwh/<db-name>/data_docs``); None builds
+            none. A refresh, which checks ``<db>.next``, passes the live warehouse's folder.
+        dbt_run_results: the run_results.json of the build (default: the one in the warehouse's
+            working folder, used only when written after this warehouse's last refresh started).
 
     Returns:
         The findings written, as dicts with the columns of main.quality_findings.
@@ -296,6 +321,10 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = DATA_DOCS_DIR
     """
     if not Path(db_path).exists():
         raise PipelineError(f"checks: warehouse {db_path} does not exist")
+    if data_docs_dir == BESIDE_WAREHOUSE:
+        from ingest.warehouse import warehouse_dirs
+
+        data_docs_dir = warehouse_dirs(db_path).data_docs
     now = dt.datetime.now().replace(microsecond=0)
     frames = read_frames(db_path)
     completeness = completeness_of(frames)

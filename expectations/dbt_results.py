@@ -6,7 +6,8 @@ rpt_identity_residuals), so the tests themselves are reported in a table beside
 main.quality_findings, one row per test of the build that made the marts: unique_id, test_name,
 model, status (pass / warn / fail / error / skipped), failures (failing rows), message.
 
-dbt writes dbt_project/target/run_results.json; it is taken only when written after the
+dbt writes run_results.json in the warehouse's working folder (``<db-dir>/.budgetwh/<db-name>/
+dbt-target``, see ingest.warehouse); it is taken only when written after the
 warehouse's last refresh started (raw.ingest_runs), so a stale file of another build is never
 attributed to this warehouse. Without a fresh file the table is left as it is (created empty the
 first time).
@@ -23,7 +24,6 @@ import duckdb
 import pyarrow as pa
 
 TABLE = "main.dbt_test_results"
-RUN_RESULTS = Path(__file__).resolve().parent.parent / "dbt_project" / "target" / "run_results.json"
 COLUMNS: list[tuple[str, str, pa.DataType]] = [
     ("unique_id", "VARCHAR", pa.string()),
     ("test_name", "VARCHAR", pa.string()),
@@ -54,7 +54,11 @@ def _model_of(unique_id: str, depends_on: list[str]) -> str | None:
 
 def read_dbt_results(db_path: str, path: str | Path | None = None) -> list[dict[str, Any]] | None:
     """The test results of run_results.json when it belongs to this warehouse's build; else None."""
-    path = Path(path) if path is not None else RUN_RESULTS
+    if path is None:
+        from ingest.warehouse import warehouse_dirs
+
+        path = warehouse_dirs(db_path).dbt_target / "run_results.json"
+    path = Path(path)
     if not path.exists():
         return None
     started = _refresh_started(db_path)

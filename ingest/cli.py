@@ -1,5 +1,7 @@
 """The ``budgetwh`` command line. The only place that turns errors into exit codes:
-0 done (with or without data findings), 1 pipeline failure, 2 usage error."""
+0 done (with or without data findings), 1 pipeline failure, 2 usage error. Errors are one line
+(no traceback), the environment's included: a full disk, a read-only folder, a warehouse held by
+another program. ``BUDGETWH_DB`` and ``BUDGETWH_CORPUS`` stand for ``--db`` and ``--corpus``."""
 
 from __future__ import annotations
 
@@ -15,12 +17,58 @@ import click
 
 from .errors import BudgetWarehouseError, WarehouseBusyError
 from .pipeline import DEFAULT_CORPUS, DEFAULT_DB
+from .readers import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMBER_BYTES,
+    DEFAULT_MAX_PARSE_MIB,
+    DEFAULT_MAX_PARSE_SECONDS,
+    DEFAULT_MAX_UNZIPPED_BYTES,
+    DEFAULT_MAX_XML_BYTES,
+)
 
 EXIT_OK, EXIT_PIPELINE, EXIT_USAGE = 0, 1, 2
+MIB = 1024 * 1024
 
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-                         help="Warehouse file (DuckDB).")
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, envvar="BUDGETWH_DB",
+                         help="Warehouse file (DuckDB); or set BUDGETWH_DB.")
+corpus_option = click.option("--corpus", default=DEFAULT_CORPUS, show_default=True, envvar="BUDGETWH_CORPUS",
+                             help="Folder of disclosure files; or set BUDGETWH_CORPUS.")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, short summary.")
+jobs_option = click.option("--jobs", type=int, default=None, help="Parallel parser processes (default: cores).")
+# The bounds per file, declared once for every command that parses: (option, settings field, scale, default).
+LIMITS = (
+    ("--max-mb", "max_bytes", MIB, DEFAULT_MAX_BYTES, "Refuse files larger than this many MB"),
+    ("--max-seconds", "max_parse_seconds", 1, DEFAULT_MAX_PARSE_SECONDS,
+     "Wall time to read one file; its parser is killed past it and the file rejected"),
+    ("--max-memory-mb", "max_parse_mib", 1, DEFAULT_MAX_PARSE_MIB,
+     "Memory (MiB, resident) to read one file; its parser is killed past it and the file rejected"),
+    ("--max-unzipped-mb", "max_unzipped_bytes", MIB, DEFAULT_MAX_UNZIPPED_BYTES,
+     "What a .docx/.xlsx may unpack to in all (MB)"),
+    ("--max-member-mb", "max_member_bytes", MIB, DEFAULT_MAX_MEMBER_BYTES,
+     "What one member of a .docx/.xlsx may unpack to (MB)"),
+    ("--max-xml-mb", "max_xml_bytes", MIB, DEFAULT_MAX_XML_BYTES,
+     "Size of one XML part of a .docx/.xlsx that is parsed (MB)"),
+)
+
+
+def limit_options(func):
+    """The per-file bounds as options (``limits`` keyword: {settings field: value or None})."""
+    for flag, name, scale, default, text in reversed(LIMITS):
+        func = click.option(flag, name, type=float, default=None,
+                            help=f"{text} (default {default / scale:g}).")(func)
+    return func
+
+
+class _Main(click.Group):
+    """The command group: an OSError no step turned into a message ends in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            from .warehouse import os_error_to_message
+
+            _fail(os_error_to_message(exc, f"running {ctx.invoked_subcommand or 'the command'}"), EXIT_PIPELINE)
 
 
 def _progress_bar(quiet: bool):
@@ -43,34 +91,39 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _settings(max_mb: float | None):
+def _settings(limits: dict[str, float | None]):
+    """The reader settings of the ``limit_options`` given (the defaults for the others)."""
     from .readers import ReaderSettings
 
-    if max_mb is None:
-        return ReaderSettings()
-    if max_mb <= 0:
-        _fail("--max-mb must be positive", EXIT_USAGE)
-    return ReaderSettings(max_bytes=int(max_mb * 1024 * 1024))
+    values = {}
+    for flag, name, scale, _, _ in LIMITS:
+        value = limits.get(name)
+        if value is None:
+            continue
+        if value <= 0:
+            _fail(f"{flag} must be positive", EXIT_USAGE)
+        values[name] = value if name == "max_parse_seconds" else int(value * scale)
+    return ReaderSettings(**values)
 
 
 def _jobs(jobs: int | None) -> int:
     return jobs if jobs and jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
 
 
-@click.group()
+@click.group(cls=_Main)
 @click.version_option(package_name="budgetwh")
 def main() -> None:
     """A warehouse of Chinese budget disclosures (部门预算 / 部门决算) in DuckDB."""
 
 
 @main.command()
-@click.option("--corpus", default=DEFAULT_CORPUS, show_default=True, help="Folder of disclosure files.")
+@corpus_option
 @db_option
 @quiet_option
-@click.option("--jobs", type=int, default=None, help="Parallel parser processes (default: cores).")
+@jobs_option
 @click.option("--wait", is_flag=True, help="Wait for a running refresh instead of exiting.")
-@click.option("--max-mb", type=float, default=None, help="Refuse files larger than this (default 200 MB).")
-def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, max_mb: float | None) -> None:
+@limit_options
+def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, **limits) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
     from .pipeline import refresh as do_refresh
     from .summary import refresh_summary
@@ -81,13 +134,13 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
     update, close = _progress_bar(quiet)
     try:
         result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait, progress=update,
-                            settings=_settings(max_mb))
+                            settings=_settings(limits))
     except WarehouseBusyError as exc:
         close()
         _fail(str(exc), EXIT_PIPELINE)
     except BudgetWarehouseError as exc:
         close()
-        _fail(f"{exc}\nThe previous warehouse at {db_path} is unchanged. Fix the cause and run the refresh again.",
+        _fail(f"{exc} (the previous warehouse at {db_path} is unchanged; fix the cause and run again)",
               EXIT_PIPELINE)
     close()
     click.echo(refresh_summary(db_path, result, quiet=quiet))
@@ -96,20 +149,25 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
 @main.command()
 @db_option
 @quiet_option
-@click.option("--jobs", type=int, default=None, help="Parallel parser processes (default: cores).")
-@click.option("--max-mb", type=float, default=None, help="Refuse files larger than this (default 200 MB).")
-@click.argument("paths", nargs=-1, required=True)
-def ingest(db_path: str, quiet: bool, jobs: int | None, max_mb: float | None, paths: tuple[str, ...]) -> None:
-    """Parse and load FILE_OR_DIR... into raw.* (no dbt build, no checks)."""
+@jobs_option
+@limit_options
+@click.argument("paths", nargs=-1)
+def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], **limits) -> None:
+    """Parse and load FILE_OR_DIR... (default: the folder BUDGETWH_CORPUS names) into raw.*
+    (no dbt build, no checks)."""
     from .pipeline import ingest_only
     from .summary import ingest_summary
 
+    if not paths:
+        if not os.environ.get("BUDGETWH_CORPUS"):
+            _fail("name the files or folders to ingest (or set BUDGETWH_CORPUS)", EXIT_USAGE)
+        paths = (os.environ["BUDGETWH_CORPUS"],)
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
     update, close = _progress_bar(quiet)
     try:
-        stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=update, settings=_settings(max_mb))
+        stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=update, settings=_settings(limits))
     except BudgetWarehouseError as exc:
         close()
         _fail(str(exc), EXIT_PIPELINE)
@@ -124,8 +182,15 @@ def _connect_read_only(db_path: str):
         _fail(f"no warehouse at {db_path}; build it with `budgetwh refresh` (or `make run`) first", EXIT_USAGE)
     try:
         return duckdb.connect(db_path, read_only=True)
-    except duckdb.IOException as exc:
-        _fail(f"cannot open {db_path} read-only ({exc}); a refresh may be swapping it in, try again", EXIT_PIPELINE)
+    except duckdb.Error as exc:
+        from .warehouse import held_error, is_lock_conflict, lock_holder
+
+        if not is_lock_conflict(exc):
+            _fail(f"cannot open {db_path} read-only: {str(exc).strip().splitlines()[0]}", EXIT_PIPELINE)
+        writer = lock_holder(db_path)
+        if writer:
+            _fail(f"{db_path} is being written by budgetwh ({writer}); try again in a moment", EXIT_PIPELINE)
+        _fail(str(held_error(Path(db_path), exc)), EXIT_PIPELINE)
 
 
 def _width(s: str) -> int:
@@ -193,7 +258,7 @@ def check(db_path: str, severity: str | None) -> None:
 @main.command()
 @db_option
 def status(db_path: str) -> None:
-    """The last refresh runs and what the warehouse covers."""
+    """The last runs, what the warehouse covers, and the files not taken (rejected or skipped)."""
     from .summary import status_summary
 
     con = _connect_read_only(db_path)

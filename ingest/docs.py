@@ -1,4 +1,5 @@
-"""`budgetwh docs`: the dbt docs site (every mart and column described) and the Data Docs."""
+"""`budgetwh docs`: the dbt docs site (every mart and column described) and the Data Docs of the
+warehouse's last checkpoint run (from its working folder, ``<db-dir>/.budgetwh/<db-name>/data_docs``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,6 @@ from pathlib import Path
 
 from .errors import PipelineError
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA_DOCS = ROOT / "docs" / "data_docs"
-
 
 def build_docs(db_path: str, out_dir: str) -> Path:
     """Generate the dbt docs site into ``out_dir``/dbt from a copy of the warehouse (so the live
@@ -25,6 +23,7 @@ def build_docs(db_path: str, out_dir: str) -> Path:
     from dbt.cli.main import dbtRunner
 
     from .transform import _environment, _release_duckdb, dbt_args
+    from .warehouse import WarehouseDirs, warehouse_dirs
 
     out = Path(out_dir)
     site = out / "dbt"
@@ -33,23 +32,23 @@ def build_docs(db_path: str, out_dir: str) -> Path:
         copy = Path(tmp) / "budget.duckdb"
         shutil.copyfile(db_path, copy)
         # Its own target folder, so that a refresh's dbt build running meanwhile is not disturbed.
-        target = Path(tmp) / "target"
-        args = dbt_args("docs", quiet=True)
-        args[args.index("--target-path") + 1] = str(target)
+        target = Path(tmp) / "dbt-target"
+        args = dbt_args("docs", WarehouseDirs(Path(tmp)), quiet=True)
         with _environment(BUDGETWH_DB=str(copy), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1"):
             try:
                 outcome = dbtRunner().invoke(args[:2] + ["generate"] + args[2:])
             finally:
                 _release_duckdb()
         if not outcome.success:
-            raise PipelineError(f"dbt docs generate failed: {outcome.exception or 'see dbt_project/logs'}")
+            raise PipelineError(f"dbt docs generate failed: {outcome.exception or 'see its log in ' + tmp}")
         for name in ("index.html", "manifest.json", "catalog.json"):
             src = Path(target) / name
             if not src.exists():
                 raise PipelineError(f"dbt docs generate wrote no {name} in {target}")
             shutil.copyfile(src, site / name)
-    if DATA_DOCS.exists():
-        shutil.copytree(DATA_DOCS, out / "data_docs", dirs_exist_ok=True)
+    data_docs = warehouse_dirs(db_path).data_docs
+    if data_docs.exists():
+        shutil.copytree(data_docs, out / "data_docs", dirs_exist_ok=True)
     return site / "index.html"
 
 

@@ -46,3 +46,7 @@ class PipelineError(BudgetWarehouseError):
 
 class WarehouseBusyError(BudgetWarehouseError):
     """Another refresh holds the warehouse lock."""
+
+
+class WarehouseHeldError(PipelineError):
+    """Another program holds the warehouse file open for writing (named where the OS can tell)."""

@@ -73,7 +73,11 @@ DDL: dict[str, str] = {
         run_id VARCHAR PRIMARY KEY, command VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
         files_seen INTEGER, files_new INTEGER, files_changed INTEGER, files_unchanged INTEGER,
         files_failed INTEGER, files_removed INTEGER, status VARCHAR, warehouse_version INTEGER,
-        parser_version VARCHAR, message VARCHAR, build_fingerprint VARCHAR""",
+        parser_version VARCHAR, message VARCHAR, build_fingerprint VARCHAR, files_skipped INTEGER""",
+    # What the last run under each corpus folder did not take, and why (README, hidden files,
+    # links not followed, folders that cannot be read): replaced by every run that walks the folder.
+    "skipped_files": """
+        source_path VARCHAR, reason VARCHAR, run_id VARCHAR, seen_at TIMESTAMP""",
 }
 
 # Polars types of the columns, derived from the DDL so there is one source of truth.
@@ -170,6 +174,18 @@ def _records(items: list[Any], document_id: str, seq_name: str | None = None) ->
     return out
 
 
+# The natural key of each per-document table within one document, and the key columns that may
+# be null (a department-level indicator has no project). The loader numbers statements and
+# classification lines itself (statement_seq, line_seq); the other keys are printed numbers,
+# checked by ingest.contract before loading, and tested by dbt (_disclosures__models.yml).
+NATURAL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "projects": (("project_seq",), ()),
+    "spending_plan": (("project_seq", "checkpoint_seq"), ()),
+    "indicators": (("project_seq", "row_seq"), ("project_seq",)),
+    "department_goals": (("goal_seq",), ()),
+    "sections": (("section_seq",), ()),
+}
+
 PER_DOCUMENT_TABLES = ("statements", "classification_lines", "projects", "spending_plan",
                        "indicators", "department_goals", "sections")
 
@@ -238,9 +254,12 @@ def record_path(con: duckdb.DuckDBPyConnection, document_id: str, path: str, now
 def load_rejected(con: duckdb.DuckDBPyConnection, path: str, code: str, message: str, *,
                   document_id: str | None = None, byte_size: int | None = None,
                   source_format: str | None = None, run_id: str | None = None,
-                  page: int | None = None, now: dt.datetime | None = None) -> None:
+                  page: int | None = None, now: dt.datetime | None = None,
+                  is_current: bool = True) -> None:
     """Record a file that could not be taken: a parse issue, and a 'rejected' document row when
-    the bytes could be hashed (so the refresh does not try it again until its bytes change)."""
+    the bytes could be hashed (so the refresh does not try it again until its bytes change).
+    A new version of a file that could not be read is recorded with ``is_current`` false: the
+    version read before stays current."""
     now = now or dt.datetime.now()
     con.execute("begin transaction")
     try:
@@ -254,8 +273,25 @@ def load_rejected(con: duckdb.DuckDBPyConnection, path: str, code: str, message:
             _insert(con, "documents", frame("documents", [{
                 "document_id": document_id, "source_path": path, "source_format": source_format,
                 "byte_size": byte_size, "parser_version": PARSER_VERSION, "ingested_at": now,
-                "status": "rejected", "error": message, "is_current": True}]))
+                "status": "rejected", "error": message, "is_current": is_current}]))
             record_path(con, document_id, path, now)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def replace_skipped(con: duckdb.DuckDBPyConnection, roots: list[str], skipped: list[tuple[str, str]],
+                    run_id: str, now: dt.datetime) -> None:
+    """Replace raw.skipped_files under ``roots`` (the folders a run walked) by ``skipped``
+    ((path, reason) pairs)."""
+    con.execute("begin transaction")
+    try:
+        for root in roots:
+            con.execute("delete from raw.skipped_files where source_path = ? or starts_with(source_path, ?)",
+                        [root, root.rstrip("/") + "/"])
+        _insert(con, "skipped_files", frame("skipped_files", [
+            {"source_path": p, "reason": r, "run_id": run_id, "seen_at": now} for p, r in skipped]))
         con.execute("commit")
     except Exception:
         con.execute("rollback")

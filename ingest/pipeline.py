@@ -1,35 +1,52 @@
 """Ingest files into raw.*, and the whole refresh: ingest → dbt build → checks → swap.
 
-A refresh never writes the live warehouse: it copies it to ``<db>.next``, works there, and
-replaces the live file with ``os.replace`` only when every step succeeded. A refresh that fails
-or is killed leaves the previous warehouse as it was. One refresh at a time (a lock file).
+Every command that writes works on a copy of the warehouse (``<db>.next``) and swaps it in with
+``os.replace`` only when every step succeeded; what a killed run left is cleaned up, and a stale
+WAL checkpointed, at the next start (:mod:`ingest.warehouse`). One writer at a time (a lock file).
+Files are parsed in worker processes bounded in time and memory (:mod:`ingest.workers`); what a
+parse yields is checked against the raw contract before it is loaded (:mod:`ingest.contract`):
+one file never costs the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import os
-import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from .errors import NotADisclosureError, PipelineError, ReadError, WarehouseBusyError
-from .extract import extract
-from .extract.disclosure import document_to_verdict
-from .load import PARSER_VERSION, ensure_schema, load_document, load_rejected, record_path
-from .model import Document, Extraction
-from .readers import ReaderSettings, bytes_to_document, read_bytes, sha256_hex
+from .contract import extraction_to_valid
+from .corpus import Skipped, list_corpus
+from .errors import BudgetWarehouseError, PipelineError, ReadError
+from .load import PARSER_VERSION, ensure_schema, load_document, load_rejected, record_path, replace_skipped
+from .parsing import parse_bytes, parse_file
+from .readers import ReaderSettings
+from .stages import stage
+from .warehouse import (
+    WarehouseLock,
+    copy_to_work,
+    discard,
+    is_lock_conflict,
+    os_error_to_message,
+    recover,
+    swap_in,
+    warehouse_dirs,
+    work_path,
+)
+from .workers import WorkerFailure, bounded_map
+
+__all__ = ["DEFAULT_CORPUS", "DEFAULT_DB", "WarehouseLock", "ingest_only", "parse_bytes", "refresh"]
 
 DEFAULT_DB = "warehouse/budget.duckdb"
 DEFAULT_CORPUS = "data/samples"
-IGNORED_NAMES = ("README", ".")  # folder documentation and hidden files are not disclosures
+# Failures of the moment, not of the bytes: no document row, the file is tried again next run.
+TRANSIENT_CODES = ("changed_during_run", "vanished")
+DEFAULT_SETTINGS = ReaderSettings()
 
 
 @dataclass
@@ -46,6 +63,8 @@ class IngestStats:
     run_id: str
     outcomes: list[FileOutcome] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the start cleaned up after a killed run
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -53,32 +72,6 @@ class IngestStats:
     @property
     def failed(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "failed" or o.doc_status == "rejected"]
-
-
-def iter_files(paths: Iterable[str]) -> Iterator[str]:
-    """Files named, and files under folders named (sorted), skipping README and hidden files."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and not any(part.startswith(IGNORED_NAMES) for part in f.relative_to(path).parts):
-                    yield str(f)
-        else:
-            yield str(path)
-
-
-def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Document, Extraction]:
-    """Read one file's bytes, check it is a disclosure, extract it.
-
-    Raises:
-        ReadError: unreadable; NotADisclosureError: readable, but no positive evidence of a
-            disclosure (see ``ingest.extract.disclosure``), with what it looks like instead.
-    """
-    doc = bytes_to_document(data, path, settings)
-    verdict = document_to_verdict(doc)
-    if not verdict.is_disclosure:
-        raise NotADisclosureError(path, f"not a disclosure: {verdict.reason}")
-    return doc, extract(doc)
 
 
 def hash_file(path: str, settings: ReaderSettings) -> tuple[str, int]:
@@ -108,37 +101,54 @@ class PlannedFile:
     path: str
     document_id: str
     byte_size: int
-    previous: str | None  # the document this path held before, when its bytes changed
+    previous: list[str] = field(default_factory=list)  # current documents this path held before
 
 
 @dataclass
 class Plan:
     todo: list[PlannedFile] = field(default_factory=list)
-    done: list[FileOutcome] = field(default_factory=list)  # unchanged, duplicate, unreadable
+    done: list[FileOutcome] = field(default_factory=list)  # unchanged, duplicate, unreadable as before
     unreadable: list[tuple[str, ReadError]] = field(default_factory=list)
     seen_paths: set[str] = field(default_factory=set)
+    skipped: list[Skipped] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+    to_mark: list[tuple[str, str]] = field(default_factory=list)  # (document_id, path) seen again
 
     @property
     def has_work(self) -> bool:
-        return bool(self.todo or self.unreadable)
+        return bool(self.todo or self.unreadable or self.to_mark)
 
 
-def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str],
-               settings: ReaderSettings) -> Plan:
-    """Hash every file and decide what needs parsing, against what ``con`` already holds."""
-    known: dict[str, str] = {}
-    path_doc: dict[str, str] = {}
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema=? "
+                            "and table_name=?", [schema, table]).fetchall()[0][0])
+
+
+def _has_raw(con: duckdb.DuckDBPyConnection) -> bool:
+    return _has_table(con, "raw", "documents")
+
+
+def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], settings: ReaderSettings) -> Plan:
+    """List and hash every file; decide what needs parsing against what ``con`` already holds."""
+    known: dict[str, tuple[str, str, str | None]] = {}
+    present: set[tuple[str, str]] = set()
+    path_docs: dict[str, list[str]] = {}
     rejected_paths: dict[str, str] = {}
     if con is not None and _has_raw(con):
-        known = {r[0]: r[1] for r in con.execute(
-            "select document_id, parser_version from raw.documents").fetchall()}
-        path_doc = {r[0]: r[1] for r in con.execute(
-            "select source_path, document_id from raw.document_paths where is_present").fetchall()}
+        known = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
+            "select document_id, parser_version, status, error from raw.documents").fetchall()}
+        for did, path, current in con.execute(
+                "select p.document_id, p.source_path, d.is_current from raw.document_paths p "
+                "join raw.documents d using (document_id) where p.is_present").fetchall():
+            present.add((did, path))
+            if current:
+                path_docs.setdefault(path, []).append(did)
         rejected_paths = {r[0]: r[1] for r in con.execute(
             "select source_path, code from raw.parse_issues where document_id is null").fetchall()}
-    plan = Plan()
+    listing = list_corpus(paths)
+    plan = Plan(skipped=listing.skipped, roots=listing.roots)
     first_path: dict[str, str] = {}
-    for path in iter_files(paths):
+    for path in listing.files:
         plan.seen_paths.add(path)
         try:
             did, size = hash_file(path, settings)
@@ -150,53 +160,64 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str],
             continue
         if did in first_path:
             plan.done.append(FileOutcome(path, "duplicate", did, reason=f"same content as {first_path[did]}"))
+        elif known.get(did, ("",))[0] == PARSER_VERSION:
+            _, status, error = known[did]
+            plan.done.append(FileOutcome(path, "unchanged", did, status,
+                                         error if status == "rejected" else None))
+        else:
+            first_path[did] = path
+            plan.todo.append(PlannedFile(path, did, size, [d for d in path_docs.get(path, []) if d != did]))
             continue
-        first_path[did] = path
-        if known.get(did) == PARSER_VERSION:
-            plan.done.append(FileOutcome(path, "unchanged", did))
-            continue
-        previous = path_doc.get(path)
-        plan.todo.append(PlannedFile(path, did, size, previous if previous != did else None))
+        first_path.setdefault(did, path)
+        if (did, path) not in present:
+            plan.to_mark.append((did, path))
     return plan
 
 
-def _has_raw(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema='raw' "
-                            "and table_name='documents'").fetchall()[0][0])
+def _clear_path_issues(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Forget the file-level issues of ``path`` (unreadable, vanished, changed during a run):
+    its bytes were read now."""
+    con.execute("delete from raw.parse_issues where document_id is null and source_path = ?", [path])
 
 
-def _parse_job(args: tuple[str, str, ReaderSettings]):
-    """Worker: read, check the bytes are still the ones planned, parse and extract."""
-    path, expected_id, settings = args
-    try:
-        data = read_bytes(path, settings)
-        if sha256_hex(data) != expected_id:
-            raise ReadError(path, "file changed while the refresh ran; it is taken by the next refresh",
-                            code="changed_during_run")
-        return parse_bytes(data, path, settings), None
-    except ReadError as exc:
-        return None, (exc.code, str(exc), exc.page)
-    except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the others
-        return None, ("reader_crashed", f"{path}: unexpected error while reading: {exc!r}", None)
+def _load_parsed(con: duckdb.DuckDBPyConnection, f: PlannedFile, parsed, err, *, run_id: str,
+                 now: dt.datetime) -> FileOutcome:
+    """Load one parse result: the document (checked against the contract), or its rejection.
 
-
-BATCH_PER_WORKER = 4
-
-
-def _parsed(todo: list[PlannedFile], settings: ReaderSettings, jobs: int) -> Iterator:
-    """Parse results in the order of ``todo``, a bounded batch at a time (memory stays flat)."""
-    args = [(f.path, f.document_id, settings) for f in todo]
-    if jobs <= 1 or len(args) <= 1:
-        yield from map(_parse_job, args)
-        return
-    batch = jobs * BATCH_PER_WORKER
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for i in range(0, len(args), batch):
-            yield from pool.map(_parse_job, args[i:i + batch])
+    A new version of a file replaces the versions before it only when it was read; otherwise
+    they stay current and the failure is reported.
+    """
+    _clear_path_issues(con, f.path)
+    if err is None:
+        doc, ex = parsed
+        ex = extraction_to_valid(ex, doc.page_count, f.path)
+        errors = [iss for iss in ex.issues if iss.severity == "error"]
+        doc_status = "partial" if errors else "parsed"
+        try:
+            load_document(con, doc, ex, status=doc_status, run_id=run_id, now=now,
+                          error="; ".join(e.message for e in errors)[:2000] or None)
+        except Exception as exc:  # noqa: BLE001 - one document's load must not stop the others
+            err = ("load_failed", f"{f.path}: could not be loaded into raw.*: {exc}", None)
+        else:
+            for previous in f.previous:
+                con.execute("update raw.documents set is_current=false, superseded_by=? where document_id=?",
+                            [f.document_id, previous])
+            con.execute("update raw.document_paths set is_present=false where source_path=? and document_id<>?",
+                        [f.path, f.document_id])
+            return FileOutcome(f.path, "changed" if f.previous else "new", f.document_id, doc_status)
+    code, message, page = err
+    if f.previous:
+        message += "; the version read before stays current"
+    if code in TRANSIENT_CODES:
+        load_rejected(con, f.path, code, message, run_id=run_id, page=page, now=now)
+    else:
+        load_rejected(con, f.path, code, message, document_id=f.document_id, byte_size=f.byte_size,
+                      run_id=run_id, page=page, now=now, is_current=not f.previous)
+    return FileOutcome(f.path, "failed", f.document_id, "rejected", message)
 
 
 def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id: str,
-                 settings: ReaderSettings = ReaderSettings(), jobs: int = 1,
+                 settings: ReaderSettings = DEFAULT_SETTINGS, jobs: int = 1,
                  progress: Callable[[int, int], None] | None = None,
                  plan: Plan | None = None) -> IngestStats:
     """Parse and load every file not already loaded (by content hash). One bad file never stops
@@ -205,83 +226,48 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
     stats = IngestStats(run_id=run_id)
     now = dt.datetime.now()
     plan = plan or plan_files(con, paths, settings)
+    stats.skipped = plan.skipped
     for path, exc in plan.unreadable:
         load_rejected(con, path, exc.code, str(exc), run_id=run_id, now=now)
         stats.outcomes.append(FileOutcome(path, "failed", reason=str(exc)))
     for o in plan.done:
         if o.document_id:
             record_path(con, o.document_id, o.path, now)
+            _clear_path_issues(con, o.path)
         stats.outcomes.append(o)
-    for i, (f, (parsed, err)) in enumerate(zip(plan.todo, _parsed(plan.todo, settings, jobs)), start=1):
-        status = "changed" if f.previous else "new"
-        if err is not None:
-            code, message, page = err
-            load_rejected(con, f.path, code, message, document_id=f.document_id, byte_size=f.byte_size,
-                          run_id=run_id, page=page, now=now)
-            stats.outcomes.append(FileOutcome(f.path, "failed", f.document_id, "rejected", message))
+    jobs_args = [(f.path, f.document_id, settings) for f in plan.todo]
+    results = bounded_map(parse_file, jobs_args, jobs=jobs, max_seconds=settings.max_parse_seconds,
+                          max_mib=settings.max_parse_mib)
+    for i, (f, result) in enumerate(zip(plan.todo, results), start=1):
+        if isinstance(result, WorkerFailure):
+            parsed, err = None, (result.code, f"{f.path}: {result.message}", None)
         else:
-            doc, ex = parsed
-            errors = [iss for iss in ex.issues if iss.severity == "error"]
-            doc_status = "partial" if errors else "parsed"
-            load_document(con, doc, ex, status=doc_status, run_id=run_id, now=now,
-                          error="; ".join(e.message for e in errors)[:2000] or None)
-            stats.outcomes.append(FileOutcome(f.path, status, f.document_id, doc_status))
-        if f.previous:
-            con.execute("update raw.documents set is_current=false, superseded_by=? where document_id=?",
-                        [f.document_id, f.previous])
-            con.execute("update raw.document_paths set is_present=false where document_id=? and source_path=?",
-                        [f.previous, f.path])
+            parsed, err = result
+        stage("loading")
+        stats.outcomes.append(_load_parsed(con, f, parsed, err, run_id=run_id, now=now))
         if progress:
             progress(i, len(plan.todo))
+    replace_skipped(con, plan.roots, [(s.path, s.reason) for s in plan.skipped], run_id, now)
     return stats
 
 
-def mark_removed(con: duckdb.DuckDBPyConnection, corpus: str, seen: set[str], stats: IngestStats) -> None:
-    """Paths under ``corpus`` known from earlier runs but gone now are marked, not deleted."""
-    root = str(Path(corpus))
-    rows = con.execute("select source_path from raw.document_paths where is_present").fetchall()
-    for (path,) in rows:
-        if (path == root or path.startswith(root.rstrip("/") + "/")) and path not in seen:
-            con.execute("update raw.document_paths set is_present=false where source_path=?", [path])
-            stats.removed.append(path)
+def removed_paths(con: duckdb.DuckDBPyConnection, roots: list[str], seen: set[str]) -> list[str]:
+    """Paths under ``roots`` known as present but not seen by this run."""
+    rows = con.execute("select distinct source_path from raw.document_paths where is_present").fetchall()
+    return sorted(p for (p,) in rows if p not in seen
+                  and any(p == r or p.startswith(r.rstrip("/") + "/") for r in roots))
+
+
+def mark_removed(con: duckdb.DuckDBPyConnection, roots: list[str], seen: set[str], stats: IngestStats) -> None:
+    """Paths under the corpus known from earlier runs but gone now are marked, not deleted."""
+    for path in removed_paths(con, roots, seen):
+        con.execute("update raw.document_paths set is_present=false where source_path=?", [path])
+        stats.removed.append(path)
 
 
 # ---------------------------------------------------------------------------------------------
-# Refresh: lock, work on a copy, swap.
+# Runs
 # ---------------------------------------------------------------------------------------------
-
-
-class WarehouseLock:
-    """An exclusive lock beside the warehouse file, held for the whole refresh."""
-
-    def __init__(self, db_path: str, wait: bool = False):
-        self.path = db_path + ".lock"
-        self.wait = wait
-        self.fh = None
-
-    def __enter__(self) -> WarehouseLock:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "a+")
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
-        except BlockingIOError as exc:
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
-            self.fh.close()
-            raise WarehouseBusyError(
-                f"another refresh of {self.path[:-5]} is running ({holder}); wait for it to finish "
-                f"or run again with --wait") from exc
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-        self.fh.flush()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fh:
-            self.fh.truncate(0)
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
 
 
 @dataclass
@@ -316,48 +302,75 @@ def build_fingerprint() -> str:
 def _record_run(con: duckdb.DuckDBPyConnection, stats: IngestStats, *, command: str, started: dt.datetime,
                 status: str, version: int | None, message: str | None = None) -> None:
     ensure_schema(con)
+    message = "; ".join([m for m in (message, *stats.notes) if m]) or None
     con.execute("delete from raw.ingest_runs where run_id = ?", [stats.run_id])
     con.execute(
         "insert into raw.ingest_runs (run_id, command, started_at, finished_at, files_seen, files_new, "
         "files_changed, files_unchanged, files_failed, files_removed, status, warehouse_version, "
-        "parser_version, message, build_fingerprint) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "parser_version, message, build_fingerprint, files_skipped) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [stats.run_id, command, started, dt.datetime.now(), len(stats.outcomes), stats.count("new"),
          stats.count("changed"), stats.count("unchanged") + stats.count("duplicate"), len(stats.failed),
          len(stats.removed), status, version, PARSER_VERSION, message,
-         build_fingerprint() if command == "refresh" else None])
+         build_fingerprint() if command == "refresh" else None, len(stats.skipped)])
+
+
+def _as_pipeline_error(exc: BaseException, what: str) -> BaseException:
+    """The error to raise for ``exc``: ours as is, OS and DuckDB errors as one line."""
+    if isinstance(exc, (BudgetWarehouseError, KeyboardInterrupt, SystemExit)):
+        return exc
+    if isinstance(exc, OSError):
+        return PipelineError(os_error_to_message(exc, what))
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "No space left on device" in str(exc):
+        return PipelineError(f"no space left on the device while {what}: {first}")
+    return PipelineError(f"{what} failed: {first}")
+
+
+def _prepare(db: Path) -> None:
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PipelineError(os_error_to_message(exc, f"creating the folder of {db}")) from exc
 
 
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
-            jobs: int = 1, wait: bool = False, settings: ReaderSettings = ReaderSettings(),
+            jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
             build: bool = True, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
 
     Raises:
         WarehouseBusyError: another refresh holds the lock.
+        WarehouseHeldError: another program holds the warehouse open for writing.
         PipelineError: a step failed; the previous warehouse is untouched.
     """
     if not Path(corpus).exists():
         raise PipelineError(f"corpus folder {corpus} does not exist")
     db = Path(db_path)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    _prepare(db)
     with WarehouseLock(str(db), wait=wait):
         started = dt.datetime.now()
         stats = IngestStats(run_id=uuid.uuid4().hex[:12])
+        stage("recover")
+        notes = recover(db)
         if db.exists() and build:
+            stats.notes = notes
             noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
             if noop is not None:
                 return noop
-        work = Path(str(db) + ".next")
-        for leftover in (work, Path(str(work) + ".wal")):
-            leftover.unlink(missing_ok=True)  # a killed refresh's half-built copy
-        if db.exists():
-            shutil.copyfile(db, work)
+        work = work_path(db)
         try:
+            copy_to_work(db)
+            dirs = warehouse_dirs(db)
             con = duckdb.connect(str(work))
             try:
+                ensure_schema(con)
+                stage("planning")
+                plan = plan_files(con, [corpus], settings)
                 stats = ingest_paths(con, [corpus], run_id=stats.run_id, settings=settings, jobs=jobs,
-                                     progress=progress)
-                mark_removed(con, corpus, {o.path for o in stats.outcomes}, stats)
+                                     progress=progress, plan=plan)
+                stats.notes = notes
+                mark_removed(con, plan.roots, plan.seen_paths, stats)
                 version = _warehouse_version(con)
                 _record_run(con, stats, command="refresh", started=started, status="running", version=version)
                 con.execute("checkpoint")
@@ -366,72 +379,116 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             dbt_result = None
             findings: list[dict] = []
             if build:
-                from . import transform
-
-                dbt_result = transform.run_dbt_build(str(work), quiet=quiet)
                 from expectations.checkpoint import run_checks
 
-                findings = run_checks(str(work))
+                from . import transform
+
+                stage("dbt")
+                dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs)
+                stage("checks")
+                findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
+                                      dbt_run_results=dirs.dbt_target / "run_results.json")
+            stage("record")
             con = duckdb.connect(str(work))
             try:
                 _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version)
                 con.execute("checkpoint")
             finally:
                 con.close()
-            os.replace(work, db)
+            stage("swap")
+            swap_in(work, db)
+            stage("swapped")
             return RefreshResult(stats, findings, dbt_result, version)
         except BaseException as exc:
-            work.unlink(missing_ok=True)
-            Path(str(work) + ".wal").unlink(missing_ok=True)
+            discard(work)
             _record_failure(db, stats, started, exc)
-            if isinstance(exc, (PipelineError, KeyboardInterrupt)):
+            error = _as_pipeline_error(exc, "refreshing the warehouse")
+            if error is exc:
                 raise
-            raise PipelineError(f"refresh failed, the previous warehouse is unchanged: {exc}") from exc
+            raise error from exc
+
+
+def marts_are_stale(con: duckdb.DuckDBPyConnection, built_at: dt.datetime) -> bool:
+    """Whether raw.* holds what the marts do not: an `ingest` after the last build, or a
+    document missing from dim_document."""
+    later = con.execute("select count(*) from raw.ingest_runs where command = 'ingest' and "
+                        "status = 'succeeded' and finished_at > ?", [built_at]).fetchall()[0][0]
+    if later or not _has_table(con, "main", "dim_document"):
+        return True
+    missing = con.execute("select count(*) from raw.documents as d where not exists (select 1 from "
+                          "main.dim_document as m where m.document_id = d.document_id)").fetchall()[0][0]
+    return bool(missing)
 
 
 def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, stats: IngestStats,
                             started: dt.datetime) -> RefreshResult | None:
-    """When no file is new, changed, unreadable or removed and the marts exist, record the run
-    and return without copying, parsing or rebuilding anything."""
+    """When no file is new, changed, unreadable, re-added or removed, the marts exist and are up
+    to date, record the run and return without copying, parsing or rebuilding anything."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        if not _has_raw(con) or not con.execute(
-                "select count(*) from information_schema.tables where table_schema='main' "
-                "and table_name='quality_findings'").fetchall()[0][0]:
+        if not _has_raw(con) or not _has_table(con, "main", "quality_findings"):
             return None
-        last = con.execute("select build_fingerprint from raw.ingest_runs where command='refresh' and "
-                           "status='succeeded' order by finished_at desc limit 1").fetchall()
-        if not last or last[0][0] != build_fingerprint():
+        last = con.execute("select build_fingerprint, finished_at from raw.ingest_runs where command='refresh' "
+                           "and status='succeeded' order by finished_at desc limit 1").fetchall()
+        if not last or last[0][0] != build_fingerprint() or marts_are_stale(con, last[0][1]):
             return None
         plan = plan_files(con, [corpus], settings)
-        root = str(Path(corpus)).rstrip("/") + "/"
-        present = {r[0] for r in con.execute("select source_path from raw.document_paths where is_present").fetchall()}
-        removed = [p for p in present if p.startswith(root) and p not in plan.seen_paths]
-        if plan.has_work or removed:
+        if plan.has_work or removed_paths(con, plan.roots, plan.seen_paths):
             return None
+        stored = set()
+        if _has_table(con, "raw", "skipped_files"):
+            stored = set(con.execute("select source_path, reason from raw.skipped_files").fetchall())
+        skipped_changed = {(s.path, s.reason) for s in plan.skipped} != {
+            (p, r) for p, r in stored if any(p == root or p.startswith(root.rstrip("/") + "/")
+                                             for root in plan.roots)}
         version = _warehouse_version(con) - 1
         findings = [dict(zip(("document_id", "check_name", "severity"), r)) for r in con.execute(
             "select document_id, check_name, severity from main.quality_findings").fetchall()]
     finally:
         con.close()
     stats.outcomes.extend(plan.done)
-    # When a reader holds the file open, record the run on a copy and swap it in, as a full refresh does.
-    work = Path(str(db) + ".next")
+    stats.skipped = plan.skipped
+    try:
+        _record_noop(db, stats, started, version, plan if skipped_changed else None)
+    except BaseException as exc:
+        error = _as_pipeline_error(exc, "recording the run")
+        if error is exc:
+            raise
+        raise error from exc
+    return RefreshResult(stats, findings, "skipped (nothing new)", version)
+
+
+def _record_noop(db: Path, stats: IngestStats, started: dt.datetime, version: int, plan: Plan | None) -> None:
+    """Record a run with nothing new: in place (a kill leaves a WAL that the next start
+    checkpoints), or on a copy swapped in when a reader holds the file open."""
+    work = work_path(db)
     try:
         con = duckdb.connect(str(db))
         target = db
-    except (duckdb.IOException, duckdb.ConnectionException):
-        shutil.copyfile(db, work)
+    except duckdb.Error as exc:
+        # a reader holds the file: another process (a lock conflict) or this one (a connection
+        # of another configuration)
+        if not (is_lock_conflict(exc) or isinstance(exc, duckdb.ConnectionException)):
+            raise
+        copy_to_work(db)
         con = duckdb.connect(str(work))
         target = work
     try:
         _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
                     message="nothing new: no file parsed, marts not rebuilt")
+        if plan is not None:
+            replace_skipped(con, plan.roots, [(s.path, s.reason) for s in plan.skipped], stats.run_id,
+                            dt.datetime.now())
+        stage("record")
     finally:
         con.close()
     if target == work:
-        os.replace(work, db)
-    return RefreshResult(stats, findings, "skipped (nothing new)", version)
+        stage("swap")
+        try:
+            swap_in(work, db)
+        except BaseException:
+            discard(work)
+            raise
 
 
 def _record_failure(db: Path, stats: IngestStats, started: dt.datetime, exc: BaseException) -> None:
@@ -441,27 +498,49 @@ def _record_failure(db: Path, stats: IngestStats, started: dt.datetime, exc: Bas
     try:
         con = duckdb.connect(str(db))
         try:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             _record_run(con, stats, command="refresh", started=started, status="failed", version=None,
-                        message=str(exc)[:2000])
+                        message=first[:2000])
         finally:
             con.close()
-    except Exception:  # noqa: BLE001 - the original error is what matters
+    except Exception:  # noqa: BLE001, S110 - the original error is what matters
         pass
 
 
 def ingest_only(paths: list[str], db_path: str = DEFAULT_DB, *, jobs: int = 1,
-                settings: ReaderSettings = ReaderSettings(),
+                settings: ReaderSettings = DEFAULT_SETTINGS,
                 progress: Callable[[int, int], None] | None = None) -> IngestStats:
-    """Parse and load files into the warehouse directly (no dbt, no checks)."""
+    """Parse and load files into the warehouse (no dbt, no checks), on a copy swapped in."""
     db = Path(db_path)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    _prepare(db)
     with WarehouseLock(str(db)):
         started = dt.datetime.now()
-        con = duckdb.connect(str(db))
+        run_id = uuid.uuid4().hex[:12]
+        stage("recover")
+        notes = recover(db)
+        work = work_path(db)
         try:
-            stats = ingest_paths(con, paths, run_id=uuid.uuid4().hex[:12], settings=settings, jobs=jobs,
-                                 progress=progress)
-            _record_run(con, stats, command="ingest", started=started, status="succeeded", version=None)
-        finally:
-            con.close()
+            copy_to_work(db)
+            con = duckdb.connect(str(work))
+            try:
+                ensure_schema(con)
+                stage("planning")
+                plan = plan_files(con, paths, settings)
+                stats = ingest_paths(con, paths, run_id=run_id, settings=settings, jobs=jobs,
+                                     progress=progress, plan=plan)
+                stats.notes = notes
+                stage("record")
+                _record_run(con, stats, command="ingest", started=started, status="succeeded", version=None)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            stage("swap")
+            swap_in(work, db)
+            stage("swapped")
+        except BaseException as exc:
+            discard(work)
+            error = _as_pipeline_error(exc, "ingesting")
+            if error is exc:
+                raise
+            raise error from exc
     return stats

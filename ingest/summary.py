@@ -10,6 +10,9 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
                             [schema, table]).fetchall()[0][0])
 
 
+SKIPPED_SHOWN = 5
+
+
 def ingest_summary(stats) -> str:
     lines = [(f"run {stats.run_id}: {len(stats.outcomes)} files seen, {stats.count('new')} new, "
              f"{stats.count('changed')} changed, {stats.count('unchanged')} unchanged, "
@@ -25,6 +28,13 @@ def ingest_summary(stats) -> str:
             lines.append(f"  duplicate: {o.path}: {o.reason}")
     for p in stats.removed:
         lines.append(f"  removed from the corpus (kept, marked): {p}")
+    skipped = getattr(stats, "skipped", [])
+    if skipped:
+        lines.append(f"  {len(skipped)} skipped (budgetwh status lists them): "
+                     + "; ".join(f"{s.path}: {s.reason}" for s in skipped[:SKIPPED_SHOWN])
+                     + (" …" if len(skipped) > SKIPPED_SHOWN else ""))
+    for note in getattr(stats, "notes", []):
+        lines.append(f"  at start: {note}")
     return "\n".join(lines)
 
 
@@ -139,7 +149,26 @@ def status_summary(con: duckdb.DuckDBPyConnection) -> str:
                    f"{r[7]} failed (version {r[9]})")
     out.append("coverage (current documents):")
     for r in con.execute("""select coalesce(region_code, '?'), coalesce(issuer_name, unit_name, '?'),
-            fiscal_year, disclosure_kind, status from raw.documents where is_current
+            fiscal_year, disclosure_kind, status from raw.documents where is_current and status <> 'rejected'
             order by 1, 2, 3""").fetchall():
         out.append(f"  {r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
+    rejected = con.execute("""
+        select p.source_path, coalesce(i.code, 'rejected'), coalesce(i.message, d.error, '')
+        from raw.documents as d
+        join raw.document_paths as p on p.document_id = d.document_id and p.is_present
+        left join raw.parse_issues as i on i.document_id = d.document_id and i.severity = 'error'
+        where d.status = 'rejected'
+        union
+        select source_path, code, message from raw.parse_issues where document_id is null and severity = 'error'
+        order by 1""").fetchall()
+    out.append(f"not taken ({len(rejected)} rejected):")
+    out.extend(f"  {path}: [{code}] {_short(_without_path(message, path), 200)}" for path, code, message in rejected)
+    if _table_exists(con, "raw", "skipped_files"):
+        skipped = con.execute("select source_path, reason from raw.skipped_files order by 1").fetchall()
+        out.append(f"skipped ({len(skipped)}):")
+        out.extend(f"  {path}: {reason}" for path, reason in skipped)
     return "\n".join(out)
+
+
+def _without_path(message: str, path: str) -> str:
+    return message[len(path) + 2:] if message.startswith(path + ": ") else message

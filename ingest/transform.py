@@ -1,6 +1,8 @@
 """The transform step: ``dbt build`` of dbt_project/ against one warehouse file, in-process.
 
-dbt's target/ and logs/ stay inside dbt_project/ (gitignored). Data findings (identity tests,
+dbt's target and logs go to the warehouse's own working folders (``<db-dir>/.budgetwh/<db-name>/
+dbt-target`` and ``dbt-logs``, see :func:`ingest.warehouse.warehouse_dirs`), so two warehouses
+built from one checkout never read each other's run_results.json. Data findings (identity tests,
 severity ``warn``) never fail the build; a model that does not build, or a failing test of
 severity ``error`` (a primary key), raises :class:`~ingest.errors.PipelineError` naming the node.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PipelineError
+from .warehouse import WarehouseDirs, warehouse_dirs
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 DEFAULT_THREADS = 4
@@ -72,19 +75,21 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def dbt_args(command: str, *, quiet: bool = False, threads: int = DEFAULT_THREADS) -> list[str]:
-    """The dbt CLI arguments for ``command`` run on dbt_project/ (project and profiles dir)."""
+def dbt_args(command: str, dirs: WarehouseDirs, *, quiet: bool = False,
+             threads: int = DEFAULT_THREADS) -> list[str]:
+    """The dbt CLI arguments for ``command`` run on dbt_project/ (project and profiles dir), with
+    the target and log paths of the warehouse's working folders ``dirs``."""
     project = str(DBT_PROJECT_DIR)
     args = [command, "--project-dir", project, "--profiles-dir", project,
-            "--target-path", str(DBT_PROJECT_DIR / "target"),
-            "--log-path", str(DBT_PROJECT_DIR / "logs"),
+            "--target-path", str(dirs.dbt_target),
+            "--log-path", str(dirs.dbt_logs),
             "--threads", str(threads)]
     if quiet:
         args.insert(0, "--quiet")
     return args
 
 
-def run_dbt_build(db_path: str, *, quiet: bool = False) -> DbtResult:
+def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | None = None) -> DbtResult:
     """Run ``dbt build`` (seeds, models, tests) on the warehouse at ``db_path``.
 
     The caller must not hold a connection to the file: dbt opens it as the writer.
@@ -92,6 +97,8 @@ def run_dbt_build(db_path: str, *, quiet: bool = False) -> DbtResult:
     Args:
         db_path: the DuckDB warehouse file (it must already hold the ``raw`` schema).
         quiet: print only errors.
+        dirs: the working folders for dbt's target and logs (default: those of ``db_path``; a
+            refresh building ``<db>.next`` passes the live warehouse's).
 
     Returns:
         Counts of passed, warned, errored and skipped nodes, and each node's result.
@@ -105,11 +112,12 @@ def run_dbt_build(db_path: str, *, quiet: bool = False) -> DbtResult:
     db = str(Path(db_path).resolve())
     if not Path(db).exists():
         raise PipelineError(f"dbt build: warehouse {db} does not exist")
+    dirs = dirs or warehouse_dirs(db)
     started = time.perf_counter()
     with _environment(BUDGETWH_DB=db, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
                       DO_NOT_TRACK="1"):
         try:
-            outcome = dbtRunner().invoke(dbt_args("build", quiet=quiet))
+            outcome = dbtRunner().invoke(dbt_args("build", dirs, quiet=quiet))
         finally:
             _release_duckdb()
     result = DbtResult(seconds=time.perf_counter() - started)

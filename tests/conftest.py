@@ -68,3 +68,21 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def copy_warehouse(db: Path, corpus: Path, dest: Path) -> tuple[Path, Path]:
+    """A copy of a warehouse and its corpus under ``dest``, the paths it knows re-pointed at the
+    copied corpus (so that a refresh of the copy sees the same files, unchanged)."""
+    import duckdb
+
+    here = dest / "corpus"
+    shutil.copytree(corpus, here, symlinks=True)
+    copy = dest / db.name
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for table in ("document_paths", "parse_issues", "skipped_files"):
+            con.execute(f"update raw.{table} set source_path = replace(source_path, ?, ?)", [str(corpus), str(here)])
+    finally:
+        con.close()
+    return here, copy

@@ -248,15 +248,14 @@ def test_dbt_tests_are_reported_beside_the_findings(built_warehouse):
     assert n >= 0  # filled from this build's run_results.json (another build's file is not taken)
 
 
-def test_data_docs_are_built_by_default(built_warehouse, tmp_path):
-    import inspect
+def test_data_docs_are_built_by_default_beside_the_warehouse(built_warehouse, tmp_path):
+    from ingest.warehouse import warehouse_dirs
 
-    from expectations.checkpoint import DATA_DOCS_DIR
-
-    assert inspect.signature(run_checks).parameters["data_docs_dir"].default == DATA_DOCS_DIR
-    assert DATA_DOCS_DIR == ROOT / "docs" / "data_docs"
+    assert (warehouse_dirs(built_warehouse).data_docs / "index.html").exists()  # the refresh's
     copy = tmp_path / "w.duckdb"
     shutil.copyfile(built_warehouse, copy)
+    run_checks(str(copy))
+    assert (tmp_path / ".budgetwh" / "w.duckdb" / "data_docs" / "index.html").exists()
     run_checks(str(copy), data_docs_dir=tmp_path / "docs")
     assert (tmp_path / "docs" / "index.html").exists()
     for build in SUITE_BUILDERS:

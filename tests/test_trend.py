@@ -142,6 +142,7 @@ def test_budgetwh_docs_writes_the_site(docs_site):
     assert index.exists() and index.stat().st_size > 10_000
     catalog = json.loads((docs_site / "dbt" / "catalog.json").read_text(encoding="utf-8"))
     assert "model.budgetwh.rpt_department_trend" in catalog["nodes"]
+    assert (docs_site / "data_docs" / "index.html").exists()  # the warehouse's own, from its working folder
 
 
 @pytest.fixture(scope="module")

@@ -15,20 +15,41 @@ from ..errors import ReadError
 from ..model import Document
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+DEFAULT_MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_MEMBER_BYTES = 128 * 1024 * 1024
+DEFAULT_MAX_XML_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_ZIP_RATIO = 200
+DEFAULT_MAX_PARSE_SECONDS = 120.0
+DEFAULT_MAX_PARSE_MIB = 1536
 
 
 @dataclass(frozen=True)
 class ReaderSettings:
-    """Limits every reader respects."""
+    """Limits every reader respects, and the bounds of the parser worker per file.
+
+    Attributes:
+        max_bytes: size of a file (larger files are refused before they are read).
+        max_unzipped_bytes: what a .docx/.xlsx unpacks to in all (the sizes its members declare;
+            Python's zipfile never inflates a member past its declared size).
+        max_member_bytes: what one member of the archive unpacks to.
+        max_xml_bytes: one XML part that is parsed (the body of a .docx, a sheet, the shared
+            strings of an .xlsx): the parse of a larger part is not attempted.
+        max_zip_ratio: unpacked size over file size (a zip bomb).
+        max_parse_seconds: wall time of one file's read and extraction (the worker is killed).
+        max_parse_mib: resident memory of the worker reading one file (it is killed past it).
+    """
 
     max_bytes: int = DEFAULT_MAX_BYTES
     max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES
     max_zip_ratio: int = DEFAULT_MAX_ZIP_RATIO
+    max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES
+    max_xml_bytes: int = DEFAULT_MAX_XML_BYTES
+    max_parse_seconds: float = DEFAULT_MAX_PARSE_SECONDS
+    max_parse_mib: int = DEFAULT_MAX_PARSE_MIB
 
     def __post_init__(self) -> None:
-        if self.max_bytes <= 0 or self.max_unzipped_bytes <= 0 or self.max_zip_ratio <= 0:
+        if min(self.max_bytes, self.max_unzipped_bytes, self.max_zip_ratio, self.max_member_bytes,
+               self.max_xml_bytes, self.max_parse_seconds, self.max_parse_mib) <= 0:
             raise ValueError("reader limits must be positive")
 
 

@@ -55,16 +55,23 @@ _OTHER_MAIN_TYPES = re.compile(
 # ---------------------------------------------------------------------------------------------
 
 
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
 def zip_to_checked_archive(data: bytes, path: str, settings) -> zipfile.ZipFile:
     """Open ``data`` as a zip, refusing archives that would unpack beyond the reader limits.
 
     The sizes checked are those the archive declares; Python's zipfile never inflates a member
-    beyond its declared size, so a lying header cannot get past this check either.
+    beyond its declared size, so a lying header cannot get past this check either. Besides the
+    ratio (a zip bomb), what the archive unpacks to is bounded in all, per member, and per XML
+    part that would be parsed, so an archive that stays under the ratio (0.5 MB unpacking to
+    53 MB of XML) is refused before any parse starts.
 
     Raises:
-        ReadError: ``corrupt`` for a damaged zip, ``zip_bomb`` when the declared uncompressed
+        ReadError: ``corrupt`` for a damaged zip; ``zip_bomb`` when the declared uncompressed
             size exceeds ``settings.max_unzipped_bytes`` or the ratio of uncompressed size to
-            file size exceeds ``settings.max_zip_ratio``.
+            file size exceeds ``settings.max_zip_ratio``; ``too_large`` when one member exceeds
+            ``settings.max_member_bytes``, or an XML part ``settings.max_xml_bytes``.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -81,6 +88,14 @@ def zip_to_checked_archive(data: bytes, path: str, settings) -> zipfile.ZipFile:
         raise ReadError(
             path, f"zip archive expands {ratio:,.0f} times its size, over the limit of "
                   f"{settings.max_zip_ratio} (zip bomb?)", code="zip_bomb")
+    for info in infos:
+        is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
+        limit = min(settings.max_member_bytes, settings.max_xml_bytes) if is_xml else settings.max_member_bytes
+        if info.file_size > limit:
+            what = "XML part" if is_xml else "member"
+            raise ReadError(
+                path, f"{what} {info.filename} would unpack to {info.file_size:,} bytes, over the limit of "
+                      f"{limit:,} for one {what}; it is not parsed", code="too_large")
     return archive
 
 

@@ -1,5 +1,7 @@
 -- Per document and first-level indicator class (产出/效益/满意度指标): how many indicators, and
--- the share with a numeric target. level1 '(all)' is the whole document.
+-- the share with a numeric target. level1 '(all)' is the whole document (level1_kind 'document'),
+-- '(none)' the indicators printed without a level1 (level1_kind 'unprinted'): level1_kind keeps
+-- them apart from a class printed with those words.
 with
 
 indicators as (
@@ -13,11 +15,12 @@ by_level1 as (
     select
         document_id,
         coalesce(level1, '(none)') as level1,
+        case when level1 is null then 'unprinted' else 'printed' end as level1_kind,
         count(*) as n_indicators,
         count(*) filter (where has_numeric_target) as n_numeric_targets,
         count(distinct project_seq) as n_projects
     from indicators
-    group by document_id, coalesce(level1, '(none)')
+    group by document_id, coalesce(level1, '(none)'), case when level1 is null then 'unprinted' else 'printed' end
 
 ),
 
@@ -26,6 +29,7 @@ whole_document as (
     select
         document_id,
         '(all)' as level1,
+        'document' as level1_kind,
         count(*) as n_indicators,
         count(*) filter (where has_numeric_target) as n_numeric_targets,
         count(distinct project_seq) as n_projects
@@ -39,6 +43,7 @@ final as (
     select
         document_id,
         level1,
+        level1_kind,
         n_indicators,
         n_numeric_targets,
         cast(n_numeric_targets as decimal(9, 4)) / n_indicators as share_numeric_target,
@@ -48,6 +53,7 @@ final as (
     select
         document_id,
         level1,
+        level1_kind,
         n_indicators,
         n_numeric_targets,
         cast(n_numeric_targets as decimal(9, 4)) / n_indicators as share_numeric_target,

@@ -1,0 +1,37 @@
+"""Named stages of a writing command, and the hook the kill tests use to stop a run at one.
+
+Stages: 'recover', 'planning', 'parsing' (in the parser worker, per file), 'loading', 'dbt',
+'checks', 'record', 'swap', 'swapped'. Two environment variables, read only by the tests
+(tests/test_kill.py), make a stage observable; without them :func:`stage` does nothing:
+
+- ``BUDGETWH_TEST_STAGE_LOG=<file>``: each stage's name and pid is appended as it starts;
+- ``BUDGETWH_TEST_PAUSE_AT=<stage>`` with ``BUDGETWH_TEST_PAUSE_FILE=<file>``: the first process
+  to reach the stage while the file does not exist writes its pid to it and sleeps until it is
+  killed (later arrivals go on).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+STAGE_LOG = "BUDGETWH_TEST_STAGE_LOG"
+PAUSE_AT = "BUDGETWH_TEST_PAUSE_AT"
+PAUSE_FILE = "BUDGETWH_TEST_PAUSE_FILE"
+
+
+def stage(name: str) -> None:
+    """Mark the start of stage ``name`` (see the module docstring)."""
+    log = os.environ.get(STAGE_LOG)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{name} {os.getpid()}\n")
+    if os.environ.get(PAUSE_AT) == name and os.environ.get(PAUSE_FILE):
+        try:
+            fd = os.open(os.environ[PAUSE_FILE], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        while True:
+            time.sleep(60)
