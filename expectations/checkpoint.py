@@ -21,7 +21,14 @@ import pyarrow as pa
 from ingest.errors import PipelineError
 
 from .changes import build_changes_suite, changes_frame
-from .completeness import build_completeness_suite, completeness_frame, completeness_table
+from .completeness import (
+    TRANSPARENCY_BY_DOCUMENT_SQL,
+    TRANSPARENCY_BY_REGION_SQL,
+    build_completeness_suite,
+    completeness_frame,
+    completeness_table,
+    transparency_by_document,
+)
 from .dbt_results import read_dbt_results, write_dbt_results
 from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
@@ -130,6 +137,14 @@ def completeness_of(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Per document and required part: present / empty_with_note / missing."""
     return completeness_table(frames["documents"], frames["sections"], frames["lines"],
                               frames["statements"], frames["issues"])
+
+
+def transparency_of(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame) -> pd.DataFrame:
+    """Per document, the share of required parts published: against the general list (the same
+    for every region, so that regions can be ranked) and against its own region's list."""
+    general = completeness_table(frames["documents"], frames["sections"], frames["lines"],
+                                 frames["statements"], frames["issues"], general=True)
+    return transparency_by_document(completeness, general)
 
 
 def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -274,9 +289,10 @@ def decimal_to_column(value: Any) -> Decimal | None:
 
 
 def write_findings(db_path: str, findings: list[dict[str, Any]],
-                   completeness: pd.DataFrame | None = None) -> None:
+                   completeness: pd.DataFrame | None = None, transparency: pd.DataFrame | None = None) -> None:
     """Replace main.quality_findings by ``findings`` (and main.disclosure_completeness by
-    ``completeness`` when given) in one transaction of one writer connection, then closed."""
+    ``completeness``, main.rpt_transparency_by_document / _by_region from ``transparency``, when
+    given) in one transaction of one writer connection, then closed."""
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
     findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
         [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
@@ -291,6 +307,10 @@ def write_findings(db_path: str, findings: list[dict[str, Any]],
             completeness_frame_ = completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
             con.execute(f"create or replace table {COMPLETENESS_TABLE} as "
                         "select * from completeness_frame_")
+        if transparency is not None:
+            transparency_frame_ = transparency  # noqa: F841 - read by name in the SQL below
+            con.execute(TRANSPARENCY_BY_DOCUMENT_SQL)
+            con.execute(TRANSPARENCY_BY_REGION_SQL)
         con.execute("commit")
     finally:
         con.close()
@@ -331,7 +351,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     checks = check_rows(frames, completeness)
     findings = findings_from(checks, validate(checks, data_docs_dir=data_docs_dir), now)
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
-    write_findings(db_path, findings, completeness)
+    write_findings(db_path, findings, completeness, transparency_of(frames, completeness))
     write_dbt_results(db_path, dbt_tests, now)
     return findings
 

@@ -96,11 +96,14 @@ def _evidence(documents: pd.DataFrame, sections: pd.DataFrame, lines: pd.DataFra
     for r in rows_of(lines[["document_id", "table_kind", "page"]].drop_duplicates()):
         if r["document_id"] in ev:
             ev[r["document_id"]]["table_kinds"].setdefault(r["table_kind"], page_of(r["page"]))
-    for r in rows_of(statements[["document_id", "statement_key", "source", "page"]]):
+    kind_column = ["table_kind"] if "table_kind" in statements.columns else []
+    for r in rows_of(statements[["document_id", "statement_key", "source", "page", *kind_column]]):
         if r["document_id"] not in ev or not clean(r["statement_key"]):
             continue
         target = "table_keys" if r["source"] == "table" else "narrative_keys"
         ev[r["document_id"]][target].setdefault(r["statement_key"], page_of(r["page"]))
+        if r["source"] == "table" and clean(r.get("table_kind")):  # figures read from a table of that kind
+            ev[r["document_id"]]["table_kinds"].setdefault(r["table_kind"], page_of(r["page"]))
     for r in rows_of(sections):
         if r["document_id"] not in ev:
             continue
@@ -118,15 +121,19 @@ def _evidence(documents: pd.DataFrame, sections: pd.DataFrame, lines: pd.DataFra
 
 
 def completeness_table(documents: pd.DataFrame, sections: pd.DataFrame, lines: pd.DataFrame,
-                       statements: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+                       statements: pd.DataFrame, issues: pd.DataFrame, *, general: bool = False) -> pd.DataFrame:
     """One row per current document and required part: status present / empty_with_note / missing.
-    A rejected file (not a disclosure, no text layer …) is not assessed: its reason is its finding."""
+    A rejected file (not a disclosure, no text layer …) is not assessed: its reason is its finding.
+
+    ``general``: assess every document against the general (national) list, the same for all
+    regions, instead of its own region's list (what transparency rankings compare)."""
     ev = _evidence(documents, sections, lines, statements, issues)
     rows = []
     for d in rows_of(documents):
         if clean(d.get("is_current")) is False or clean(d.get("status")) == "rejected":
             continue
-        for part in parts_for(clean(d.get("disclosure_kind")), clean(d.get("region_code"))):
+        region = None if general else clean(d.get("region_code"))
+        for part in parts_for(clean(d.get("disclosure_kind")), region):
             status, page, evidence = _status(part, ev[d["document_id"]])
             rows.append({"document_id": d["document_id"], "disclosure_kind": part["disclosure_kind"],
                          "list_region": part["region_prefix"], "part_key": part["part_key"],
@@ -134,6 +141,64 @@ def completeness_table(documents: pd.DataFrame, sections: pd.DataFrame, lines: p
                          "page": page, "evidence": evidence, "source": part["source"]})
     return pd.DataFrame(rows, columns=["document_id", "disclosure_kind", "list_region", "part_key",
                                        "part_name", "part_type", "status", "page", "evidence", "source"])
+
+
+def transparency_by_document(own: pd.DataFrame, general: pd.DataFrame) -> pd.DataFrame:
+    """Per document, the share of the required parts it publishes (present, or present but empty
+    as its note says): against the general list (comparable across regions: published_pct, the
+    missing parts named) and against its own region's list (own_list_published_pct)."""
+    def shares(table: pd.DataFrame, prefix: str) -> pd.DataFrame:
+        rows = []
+        for doc_id, parts in table.groupby("document_id", sort=True):
+            missing = parts[parts["status"] == "missing"]
+            rows.append({"document_id": doc_id, f"{prefix}n_required": len(parts),
+                         f"{prefix}n_published": int((parts["status"] != "missing").sum()),
+                         f"{prefix}published_pct": round(100.0 * (parts["status"] != "missing").sum() / len(parts), 1),
+                         f"{prefix}missing_parts": "；".join(missing["part_name"]) or None})
+        return pd.DataFrame(rows, columns=["document_id", f"{prefix}n_required", f"{prefix}n_published",
+                                           f"{prefix}published_pct", f"{prefix}missing_parts"])
+
+    mine = shares(own, "own_list_")
+    return shares(general, "").merge(mine[["document_id", "own_list_n_required", "own_list_published_pct",
+                                           "own_list_missing_parts"]], on="document_id", how="left")
+
+
+# Region × year transparency, from the per-document table and the documents' regions; written by
+# the checkpoint beside main.disclosure_completeness (run in its writer connection).
+TRANSPARENCY_BY_REGION_SQL = """
+create or replace table main.rpt_transparency_by_region as
+with docs as (
+    select t.*, d.region_code, d.fiscal_year, d.disclosure_kind
+    from main.rpt_transparency_by_document t join main.dim_document d using (document_id)
+),
+by_region as (
+    select region_code, fiscal_year, disclosure_kind,
+           count(*) as n_documents,
+           sum(n_published) as n_published, sum(n_required) as n_required,
+           round(100.0 * sum(n_published) / sum(n_required), 1) as published_pct,
+           min(published_pct) as least_complete_document_pct
+    from docs group by all
+)
+select b.region_code, r.full_name as region_full_name, r.level as region_level, b.fiscal_year,
+       b.disclosure_kind, b.n_documents, b.n_required, b.n_published, b.published_pct,
+       b.least_complete_document_pct,
+       rank() over (partition by b.fiscal_year, b.disclosure_kind order by b.published_pct desc)
+           as transparency_rank,
+       count(*) over (partition by b.fiscal_year, b.disclosure_kind) as n_regions
+from by_region b left join main.dim_region r using (region_code)
+"""
+
+TRANSPARENCY_BY_DOCUMENT_SQL = """
+create or replace table main.rpt_transparency_by_document as
+select t.document_id, d.department_id, d.department_name, d.region_code, r.full_name as region_full_name,
+       d.fiscal_year, d.disclosure_kind, d.scope, t.n_required, t.n_published, t.published_pct,
+       t.missing_parts, t.own_list_n_required, t.own_list_published_pct, t.own_list_missing_parts,
+       rank() over (partition by d.fiscal_year, d.disclosure_kind order by t.published_pct desc)
+           as transparency_rank
+from transparency_frame_ t
+join main.dim_document d using (document_id)
+left join main.dim_region r on d.region_code = r.region_code
+"""
 
 
 def completeness_frame(table: pd.DataFrame) -> pd.DataFrame:

@@ -35,3 +35,8 @@ def test_notebook_runs(notebook: Path, built_warehouse, tmp_path):
     assert "Traceback" not in output, output[-3000:]
     pngs = list(tmp_path.glob("*.png"))
     assert pngs and all(p.stat().st_size > 5000 for p in pngs)
+    if notebook.name == "regional_comparison.py":
+        # the chart's labels are the cities' Chinese names (one category compared across regions)
+        line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("chart regions:"))
+        regions = line.split(":", 1)[1].strip().split("、")
+        assert len(regions) >= 3 and all(r.endswith(("市", "区", "县", "中央")) for r in regions), line

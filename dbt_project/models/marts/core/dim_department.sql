@@ -1,6 +1,7 @@
 -- One row per department (one body across years, whatever its name variant): its canonical name,
 -- region, unit code, every printed name, the scopes and years it disclosed, and its category for
--- regional comparison. The category comes from the seed department_category_rules (pattern,
+-- regional comparison (named in the seed department_categories). The category comes from the seed
+-- department_category_rules (pattern,
 -- category, priority): every printed name is tried against every pattern (regular expression) and
 -- the match with the lowest priority wins; no match is 'unclassified' (reported by a warn test).
 with
@@ -20,6 +21,12 @@ regions as (
 category_rules as (
 
     select * from {{ ref('department_category_rules') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('department_categories') }}
 
 ),
 
@@ -91,6 +98,8 @@ final as (
         regions.level as region_level,
         departments.unit_code,
         coalesce(rule_matches.category, 'unclassified') as category,
+        categories.name_zh as category_name_zh,
+        categories.name_en as category_name_en,
         rule_matches.pattern as category_pattern,
         rule_matches.matched_name as category_matched_name,
         departments.is_name_from_alias,
@@ -109,6 +118,8 @@ final as (
         and rule_matches.match_rank = 1
     left join regions
         on departments.region_code = regions.region_code
+    left join categories
+        on rule_matches.category = categories.category
 
 )
 
