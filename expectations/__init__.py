@@ -1,7 +1,7 @@
 """Quality checks of the warehouse as code: Great Expectations suites and the checkpoint.
 
 Each concern has its module (``identities``, ``narrative``, ``changes``, ``tables``, ``units``,
-``plausibility``, ``performance``, ``completeness``, ``parse_issues``) with a
+``plausibility``, ``performance``, ``completeness``, ``parse_issues``, ``duplicates``) with a
 ``<concern>_frame(...)`` function that computes one row per thing to check (in pandas, from the
 marts) and a ``build_<concern>_suite()`` returning the
 ExpectationSuite that asserts on those rows. ``checkpoint.run_checks`` assembles them into one

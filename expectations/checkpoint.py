@@ -30,6 +30,7 @@ from .completeness import (
     transparency_by_document,
 )
 from .dbt_results import read_dbt_results, write_dbt_results
+from .duplicates import build_duplicates_suite, duplicates_frame
 from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
 from .identities import build_identities_suite, identity_frame, narrative_items_frame
@@ -90,6 +91,7 @@ QUERIES: dict[str, str] = {
     "lines": "select * from main.stg_disclosures__classification_lines",
     "sections": "select * from raw.sections",
     "projects": "select * from main.fct_project",
+    "duplicates": "select * from main.rpt_duplicate_disclosures",
 }
 # Marts other developers build; read when they exist, skipped quietly until then.
 OPTIONAL_QUERIES: dict[str, tuple[str, str]] = {
@@ -150,11 +152,18 @@ def transparency_of(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame)
 def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None) -> pd.DataFrame:
     """All concerns' check rows in one frame, with a row_id."""
     current = frames["documents"]
+    statements, issues, lines, sections = frames["statements"], frames["issues"], frames["lines"], frames["sections"]
     if "is_current" in current.columns:
         keep = set(current.loc[current["is_current"].fillna(True).astype(bool), "document_id"])
-        statements = frames["statements"][frames["statements"]["document_id"].isin(keep)]
-    else:
-        statements = frames["statements"]
+        statements = statements[statements["document_id"].isin(keep)]
+        lines = lines[lines["document_id"].isin(keep)]
+        sections = sections[sections["document_id"].isin(keep)]
+        # a superseded version or a file set aside for another holding the same disclosure is not
+        # checked again (its pair is one finding, duplicates.py); a file-level issue, or a new
+        # version that could not be read, still is
+        why = [c for c in ("superseded_by", "duplicate_of") if c in current.columns]
+        aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
+        issues = issues[~issues["document_id"].isin(aside)]
     parts = [
         identity_frame(frames["residuals"]),
         narrative_items_frame(statements, current),
@@ -162,12 +171,13 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
         plausibility_frame(frames["amounts"], frames["documents"], frames["percentages"],
                            frames["plans"]),
         performance_frame(frames["indicators"], statements, frames["projects"]),
-        narrative_frame(statements, frames["lines"], current),
-        explanations_frame(statements, frames["lines"], frames["sections"], current),
+        narrative_frame(statements, lines, current),
+        explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current, frames.get("trend")),
-        tables_frame(frames["issues"], frames["lines"]),
+        tables_frame(issues, lines),
         completeness_frame(completeness if completeness is not None else completeness_of(frames)),
-        parse_issue_frame(frames["issues"]),
+        parse_issue_frame(issues),
+        duplicates_frame(frames.get("duplicates")),
     ]
     parts = [p for p in parts if len(p)]
     checks = pd.concat(parts, ignore_index=True) if parts else empty_checks()
@@ -177,7 +187,8 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
 
 SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
                   build_changes_suite, build_tables_suite, build_units_suite, build_plausibility_suite,
-                  build_performance_suite, build_completeness_suite, build_parse_issues_suite)
+                  build_performance_suite, build_completeness_suite, build_parse_issues_suite,
+                  build_duplicates_suite)
 
 
 def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -> list[Any]:

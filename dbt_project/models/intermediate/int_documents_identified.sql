@@ -190,7 +190,7 @@ final as (
         error_message,
         title,
         currency_unit,
-        is_current,
+        is_latest_version,
         superseded_by,
         source_path,
         source_format,

@@ -17,7 +17,7 @@ statements as (
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 

@@ -21,7 +21,7 @@ with
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 
@@ -64,12 +64,7 @@ disclosures as (
         own_year.revenue_fiscal_appropriation_change_yuan as stated_fiscal_change_yuan,
         own_year.revenue_total_change_yuan as stated_revenue_change_yuan,
         own_year.expenditure_total_change_yuan as stated_expenditure_change_yuan,
-        count(*) over same_slot as n_documents,
-        row_number() over (
-            partition by documents.department_id, documents.fiscal_year,
-                documents.disclosure_kind, coalesce(documents.scope, 'unspecified')
-            order by documents.ingested_at desc, documents.document_id
-        ) as slot_rank
+        documents.n_disclosure_files as n_documents
     from documents
     left join own_year
         on documents.document_id = own_year.document_id
@@ -77,18 +72,13 @@ disclosures as (
         and documents.department_id is not null
         and documents.fiscal_year is not null
         and documents.disclosure_kind is not null
-    window same_slot as (
-        partition by documents.department_id, documents.fiscal_year,
-            documents.disclosure_kind, coalesce(documents.scope, 'unspecified')
-    )
 
 ),
 
+-- one current document per slot (int_documents_ranked: one current disclosure per identity)
 slots as (
 
-    select * exclude (slot_rank)
-    from disclosures
-    where slot_rank = 1
+    select * from disclosures
 
 ),
 

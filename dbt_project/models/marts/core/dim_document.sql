@@ -3,7 +3,7 @@ with
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 
@@ -42,7 +42,7 @@ issue_counts as (
 final as (
 
     select
-        documents.*,
+        documents.* exclude (n_statements_read, disclosure_rank),
         coalesce(statement_counts.n_statements, 0) as n_statements,
         coalesce(issue_counts.n_parse_issues, 0) as n_parse_issues,
         coalesce(issue_counts.n_parse_errors, 0) as n_parse_errors

@@ -12,7 +12,7 @@ regions as (
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 

@@ -14,7 +14,7 @@ classification_lines as (
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 

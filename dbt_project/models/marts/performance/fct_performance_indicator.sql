@@ -16,7 +16,7 @@ projects as (
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 

@@ -10,7 +10,7 @@ projects as (
 
 documents as (
 
-    select * from {{ ref('int_documents_identified') }}
+    select * from {{ ref('int_documents_ranked') }}
 
 ),
 

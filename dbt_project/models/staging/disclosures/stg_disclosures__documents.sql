@@ -29,7 +29,7 @@ final as (
         cast(error as varchar) as error_message,
         cast(title as varchar) as title,
         cast(currency_unit as varchar) as currency_unit,
-        cast(coalesce(is_current, true) as boolean) as is_current,
+        cast(coalesce(is_current, true) as boolean) as is_latest_version,
         cast(superseded_by as varchar) as superseded_by
 
     from source
