@@ -23,7 +23,7 @@ from .cover import Cover, compact, document_to_cover, recognition_rules
 
 MIN_STANDARD_TABLES = 2
 COVER_HEAD_LINES = 12  # the lines a rejected file is described by
-_AMOUNT_RE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)")
+_AMOUNT_RE = re.compile(r"(?<![\d,])\d[\d,]*(?:\.\d+)?\s*(?:万元|亿元|元)")  # from a run's start: linear
 _FIGURE_RE = re.compile(r"^-?[\d,]+\.\d+$|^-?\d{1,3}(?:,\d{3})+$")
 _QUOTE_MAX = 40
 

@@ -86,6 +86,14 @@ def _looks_binary(data: bytes) -> bool:
     return control > len(head) * 0.05
 
 
+def _ascii_head(data: bytes, size: int = 2048) -> bytes:
+    """The first ``size`` bytes, left-stripped, for markup tests; a UTF-16 text (with its
+    byte-order mark: a web page saved as 'Unicode') is decoded first, so that its tags show."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data[: 2 * size].decode("utf-16", errors="replace").encode("utf-8", errors="replace")[:size].lstrip()
+    return data[:size].lstrip()
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -101,7 +109,7 @@ def sniff_format(data: bytes, path: str) -> str:
     for sig, what in _IMAGE_SIGNATURES.items():
         if data.startswith(sig):
             raise ReadError(path, f"{what}, not a disclosure (OCR is not supported)", code="not_a_disclosure")
-    head = data[:2048].lstrip()
+    head = _ascii_head(data)
     if data.startswith(b"%PDF") or data[:1024].find(b"%PDF-") != -1:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
@@ -110,7 +118,7 @@ def sniff_format(data: bytes, path: str) -> str:
 
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
             raise ReadError(path, f"a damaged zip archive ({exc})", code="corrupt") from exc
         if "word/document.xml" in names:
             return "docx"
@@ -124,8 +132,9 @@ def sniff_format(data: bytes, path: str) -> str:
             return "xls"
         raise ReadError(path, "an OLE compound file that is neither .doc nor .xls", code="unsupported_format")
     low = head[:512].lower()
-    if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<html" in low or (
-        low.startswith(b"<") and (b"<body" in data[:8192].lower() or b"<table" in data[:8192].lower())
+    window = _ascii_head(data, 8192).lower()
+    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or (
+        low.startswith(b"<") and (b"<body" in window or b"<table" in window)
     ):
         return "html"
     if _looks_binary(data):

@@ -48,6 +48,10 @@ _HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORE
 _BREAK_BEFORE_RE = re.compile(r"(?:page-)?break-before\s*:\s*(?:always|page)", re.IGNORECASE)
 _BREAK_AFTER_RE = re.compile(r"(?:page-)?break-after\s*:\s*(?:always|page)", re.IGNORECASE)
 MAX_SPAN = 1000
+# Elements nested deeper than this are read as plain text (their structure flattened): no page
+# as published nests so deep (a Word export: 20 to 40 levels), and walking deeper would exhaust
+# the interpreter's recursion limit (each level costs up to four frames: table, row, cell, walk).
+MAX_DEPTH = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,10 +232,15 @@ class _Walker:
         if self.pages[-1].blocks:
             self.pages.append(Page(number=len(self.pages) + 1))
 
-    def walk(self, node, flow: _Flow, main: bool) -> None:
+    def walk(self, node, flow: _Flow, main: bool, depth: int = 0) -> None:
         from bs4 import NavigableString, Tag
         from bs4.element import PreformattedString
 
+        if depth >= MAX_DEPTH:  # flattened: its text in order, as one run of the flow
+            flow.soft_break()
+            flow.text(" ".join(node.get_text(" ").split()))
+            flow.soft_break()
+            return
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, PreformattedString):  # comments, CDATA, doctype…
@@ -249,7 +258,7 @@ class _Walker:
                 if not (main and _BREAK_BEFORE_RE.search(style)):
                     flow.hard_break()
             elif name == "table":
-                self.table(child, flow, main)
+                self.table(child, flow, main, depth + 1)
             elif name == "pre":
                 flow.soft_break()
                 for line in child.get_text().split("\n"):
@@ -257,23 +266,23 @@ class _Walker:
                     flow.soft_break()
             elif name in _BLOCKS:
                 flow.soft_break()
-                self.walk(child, flow, main)
+                self.walk(child, flow, main, depth + 1)
                 flow.soft_break()
             else:
-                self.walk(child, flow, main)
+                self.walk(child, flow, main, depth + 1)
             if main and _BREAK_AFTER_RE.search(style):
                 self.new_page(flow)
 
     # -- tables ----------------------------------------------------------------------------
 
-    def cell_to_text(self, cell) -> str:
+    def cell_to_text(self, cell, depth: int) -> str:
         flow = _Flow()
-        self.walk(cell, flow, main=False)
+        self.walk(cell, flow, False, depth)
         flow.soft_break()
         # Word writes an empty paragraph as <p>&nbsp;</p>: an empty line, as in the .docx.
         return "\n".join(line if line.strip() else "" for line in flow.lines).strip("\n")
 
-    def table_to_rows(self, table) -> list[list[str]]:
+    def table_to_rows(self, table, depth: int = 0) -> list[list[str]]:
         """Cells as printed; a position covered from above by a rowspan gets one empty cell."""
         rows: list[list[str]] = []
         pending: dict[int, list[int]] = {}  # grid column -> [rows still covered, colspan]
@@ -283,7 +292,7 @@ class _Walker:
             for cell in _children(tr, {"td", "th"}):
                 col = _fill_covered(pending, out, col, None)
                 colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
-                out.append(self.cell_to_text(cell))
+                out.append(self.cell_to_text(cell, depth + 1))
                 if rowspan > 1:
                     pending[col] = [rowspan - 1, colspan]
                 col += colspan
@@ -293,19 +302,19 @@ class _Walker:
                 rows.append(out)
         return rows
 
-    def table(self, table, flow: _Flow, main: bool) -> None:
+    def table(self, table, flow: _Flow, main: bool, depth: int = 0) -> None:
         if is_layout_table(table):
             for tr in table_to_tr_list(table):
                 for cell in _children(tr, {"td", "th"}):
                     flow.soft_break()
-                    self.walk(cell, flow, main)
+                    self.walk(cell, flow, main, depth + 1)
                     flow.soft_break()
             return
         caption = table.find("caption")
         if caption is not None and caption.find_parent("table") is table:
             flow.soft_break()
-            self.walk(caption, flow, main)
-        rows = self.table_to_rows(table)
+            self.walk(caption, flow, main, depth + 1)
+        rows = self.table_to_rows(table, depth)
         if not main:
             flow.soft_break()
             flow.lines.extend("\t".join(row) for row in rows)

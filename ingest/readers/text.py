@@ -27,9 +27,16 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         ReadError: the bytes are not text in a known encoding.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            data = data[3:]  # a UTF-8 mark before bytes that are not UTF-8: detect without it
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ReadError(path, f"starts with a UTF-16 byte-order mark, but byte {exc.start:,} is not "
+                                  f"UTF-16 ({exc.reason}): damaged or truncated", code="bad_encoding") from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
