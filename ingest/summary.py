@@ -13,6 +13,15 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
 SKIPPED_SHOWN = 5
 
 
+def set_aside_duplicates(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """(document_id, path set aside, path of the current file, rule) for every file that holds a
+    disclosure another file holds (main.dim_document.duplicate_of); none before the marts exist."""
+    if not _table_exists(con, "main", "rpt_duplicate_disclosures"):
+        return []
+    return con.execute("select document_id, source_path, current_source_path, current_rule "
+                       "from main.rpt_duplicate_disclosures order by 2").fetchall()
+
+
 def ingest_summary(stats) -> str:
     lines = [(f"run {stats.run_id}: {len(stats.outcomes)} files seen, {stats.count('new')} new, "
              f"{stats.count('changed')} changed, {stats.count('unchanged')} unchanged, "
@@ -50,7 +59,10 @@ def refresh_summary(db_path: str, result, *, quiet: bool = False) -> str:
     con = duckdb.connect(db_path, read_only=True)
     try:
         rows = con.execute("select status, count(*) from raw.documents where is_current group by 1 order by 1").fetchall()
-        lines.append("documents: " + ", ".join(f"{n} {s}" for s, n in rows))
+        duplicates = set_aside_duplicates(con)
+        lines.append("documents: " + ", ".join(f"{n} {s}" for s, n in rows)
+                     + (f"; {len(duplicates)} set aside: another file holds the same disclosure "
+                        "(budgetwh status, or quality_findings duplicate_disclosure)" if duplicates else ""))
     finally:
         con.close()
     lines.append(f"warehouse {db_path} is now version {result.warehouse_version}")
@@ -148,10 +160,13 @@ def status_summary(con: duckdb.DuckDBPyConnection) -> str:
         out.append(f"  {r[0]} {r[1]} {r[2]:%Y-%m-%d %H:%M:%S} {r[8]}: {r[4]} seen, {r[5]} new, {r[6]} changed, "
                    f"{r[7]} failed (version {r[9]})")
     out.append("coverage (current documents):")
+    duplicates = set_aside_duplicates(con)
+    aside = {d[0] for d in duplicates}
     for r in con.execute("""select coalesce(region_code, '?'), coalesce(issuer_name, unit_name, '?'),
-            fiscal_year, disclosure_kind, status from raw.documents where is_current and status <> 'rejected'
-            order by 1, 2, 3""").fetchall():
-        out.append(f"  {r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
+            fiscal_year, disclosure_kind, status, document_id from raw.documents
+            where is_current and status <> 'rejected' order by 1, 2, 3""").fetchall():
+        if r[5] not in aside:
+            out.append(f"  {r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
     rejected = con.execute("""
         select p.source_path, coalesce(i.code, 'rejected'), coalesce(i.message, d.error, '')
         from raw.documents as d
@@ -163,6 +178,9 @@ def status_summary(con: duckdb.DuckDBPyConnection) -> str:
         order by 1""").fetchall()
     out.append(f"not taken ({len(rejected)} rejected):")
     out.extend(f"  {path}: [{code}] {_short(_without_path(message, path), 200)}" for path, code, message in rejected)
+    if duplicates:
+        out.append(f"set aside ({len(duplicates)}: another file holds the same disclosure and counts instead):")
+        out.extend(f"  {path}: the same disclosure as {current} ({rule})" for _, path, current, rule in duplicates)
     if _table_exists(con, "raw", "skipped_files"):
         skipped = con.execute("select source_path, reason from raw.skipped_files order by 1").fetchall()
         out.append(f"skipped ({len(skipped)}):")

@@ -138,6 +138,21 @@ def test_another_year_or_the_final_accounts_is_not_a_duplicate(duplicated):
         (2021, "budget", 2), (2021, "final_accounts", 1), (2022, "budget", 1)]
 
 
+def test_status_lists_the_file_set_aside(duplicated):
+    from click.testing import CliRunner
+
+    from ingest.cli import main
+
+    db, *_ = duplicated
+    out = CliRunner().invoke(main, ["status", "--db", str(db)]).output
+    aside = out.split("set aside (1: another file holds the same disclosure and counts instead):\n")[1]
+    line = aside.splitlines()[0]
+    assert line.startswith("  ") and "weixian_xwb_2021_budget.txt: the same disclosure as " in line
+    assert "县委办2021预算(1).txt (seen_most_recently)" in line
+    coverage = out.split("coverage (current documents):\n")[1].split("not taken")[0]
+    assert coverage.count("2021  budget") == 1
+
+
 def test_the_shipped_samples_hold_no_duplicate(built_warehouse):
     assert query(built_warehouse, "select count(*) from main.dim_document where duplicate_of is not null") == [(0,)]
     assert query(built_warehouse, "select count(*) from main.quality_findings where check_name = ?",
