@@ -150,7 +150,7 @@ def test_status_lists_the_file_set_aside(duplicated):
     assert line.startswith("  ") and "weixian_xwb_2021_budget.txt: the same disclosure as " in line
     assert "县委办2021预算(1).txt (seen_most_recently)" in line
     coverage = out.split("coverage (current documents):\n")[1].split("not taken")[0]
-    assert coverage.count("2021  budget") == 1
+    assert coverage.count("130434  魏县县委办  2021  budget") == 1
 
 
 def test_the_shipped_samples_hold_no_duplicate(built_warehouse):
