@@ -181,14 +181,25 @@ by_region as (
            round(100.0 * sum(n_published) / sum(n_required), 1) as published_pct,
            min(published_pct) as least_complete_document_pct
     from docs group by all
+),
+parts as (
+    select region_code, fiscal_year, disclosure_kind, unnest(string_split(missing_parts, '；')) as part
+    from docs where missing_parts is not null
+),
+missing as (
+    select region_code, fiscal_year, disclosure_kind,
+           string_agg(part || '（' || n || '）', '；' order by n desc, part) as missing_parts
+    from (select region_code, fiscal_year, disclosure_kind, part, count(*) as n from parts group by all)
+    group by all
 )
 select b.region_code, r.full_name as region_full_name, r.level as region_level, b.fiscal_year,
        b.disclosure_kind, b.n_documents, b.n_required, b.n_published, b.published_pct,
-       b.least_complete_document_pct,
+       b.least_complete_document_pct, m.missing_parts,
        rank() over (partition by b.fiscal_year, b.disclosure_kind order by b.published_pct desc)
            as transparency_rank,
        count(*) over (partition by b.fiscal_year, b.disclosure_kind) as n_regions
 from by_region b left join main.dim_region r using (region_code)
+left join missing m using (region_code, fiscal_year, disclosure_kind)
 """
 
 TRANSPARENCY_BY_DOCUMENT_SQL = """
