@@ -15,8 +15,9 @@ Each part is looked for in what the extractors produced:
   of its keys -> ``present``; else ``missing``.
 
 Every document's status per part is written to main.disclosure_completeness (see checkpoint);
-``missing`` parts are findings (warning for a table, info for a section: section headings are
-harder to read than tables), ``empty_with_note`` parts are info findings.
+``missing`` parts are findings of the severity the list gives (severity_if_missing: a table the
+Shanghai checklist requires is a warning; a section, or a standard table of the general list that
+a file may carry as a separate attachment, is info), ``empty_with_note`` parts are info findings.
 """
 
 from __future__ import annotations
@@ -137,10 +138,12 @@ def completeness_table(documents: pd.DataFrame, sections: pd.DataFrame, lines: p
             status, page, evidence = _status(part, ev[d["document_id"]])
             rows.append({"document_id": d["document_id"], "disclosure_kind": part["disclosure_kind"],
                          "list_region": part["region_prefix"], "part_key": part["part_key"],
-                         "part_name": part["part_name"], "part_type": part["part_type"], "status": status,
+                         "part_name": part["part_name"], "part_type": part["part_type"],
+                         "severity_if_missing": part["severity_if_missing"], "status": status,
                          "page": page, "evidence": evidence, "source": part["source"]})
     return pd.DataFrame(rows, columns=["document_id", "disclosure_kind", "list_region", "part_key",
-                                       "part_name", "part_type", "status", "page", "evidence", "source"])
+                                       "part_name", "part_type", "severity_if_missing", "status", "page",
+                                       "evidence", "source"])
 
 
 def transparency_by_document(own: pd.DataFrame, general: pd.DataFrame) -> pd.DataFrame:
@@ -178,14 +181,25 @@ by_region as (
            round(100.0 * sum(n_published) / sum(n_required), 1) as published_pct,
            min(published_pct) as least_complete_document_pct
     from docs group by all
+),
+parts as (
+    select region_code, fiscal_year, disclosure_kind, unnest(string_split(missing_parts, '；')) as part
+    from docs where missing_parts is not null
+),
+missing as (
+    select region_code, fiscal_year, disclosure_kind,
+           string_agg(part || '（' || n || '）', '；' order by n desc, part) as missing_parts
+    from (select region_code, fiscal_year, disclosure_kind, part, count(*) as n from parts group by all)
+    group by all
 )
 select b.region_code, r.full_name as region_full_name, r.level as region_level, b.fiscal_year,
        b.disclosure_kind, b.n_documents, b.n_required, b.n_published, b.published_pct,
-       b.least_complete_document_pct,
+       b.least_complete_document_pct, m.missing_parts,
        rank() over (partition by b.fiscal_year, b.disclosure_kind order by b.published_pct desc)
            as transparency_rank,
        count(*) over (partition by b.fiscal_year, b.disclosure_kind) as n_regions
 from by_region b left join main.dim_region r using (region_code)
+left join missing m using (region_code, fiscal_year, disclosure_kind)
 """
 
 TRANSPARENCY_BY_DOCUMENT_SQL = """
@@ -210,7 +224,7 @@ def completeness_frame(table: pd.DataFrame) -> pd.DataFrame:
             "concern": CONCERN, "document_id": r["document_id"],
             "check_name": MISSING if missing else EMPTY if r["status"] == "empty_with_note" else CHECK_NAME,
             "subject": r["part_name"], "status": r["status"], "page": page_of(r["page"]),
-            "severity": ("warning" if r["part_type"] == "table" else "info") if missing else "info",
+            "severity": (r["severity_if_missing"] or "info") if missing else "info",
             "message": (f"The {r['disclosure_kind'].replace('_', ' ')} disclosure must contain "
                         f"{r['part_type']} '{r['part_name']}' ({r['source']}), but it was not found: "
                         f"{r['evidence']}." if missing else

@@ -40,6 +40,12 @@ FUNCTION_TABLES = ("gpb_function", "expenditure_by_function")
 DERIVED_TABLE_TOTALS = {
     "revenue.fiscal_appropriation_grand_total": ("revenue.fiscal_appropriation", "revenue.fiscal_carryover"),
 }
+# A total the text states may be a table's year's total or its grand total (收入预算 includes the
+# 上年结转 where the table prints it below its 本年收入合计): both are the figure's table cells.
+TABLE_ALTERNATES = {
+    "revenue.total": ("revenue.grand_total",),
+    "expenditure.total": ("expenditure.grand_total",),
+}
 _LEVEL_RE = re.compile(r"[（(]\s*\d*\s*(类|款|项)\s*[)）]")
 _NAME_NOISE = str.maketrans({"（": "(", "）": ")", " ": None, "\u3000": None, "“": None, "”": None,
                              '"': None})
@@ -120,7 +126,8 @@ def statement_rows(statements: pd.DataFrame) -> list[dict[str, Any]]:
                                    decimal_of(r["amount_yuan"])))
     for r in narrative:
         key = (r["document_id"], r["statement_key"], r["reference_year"], r["phase"])
-        cells = tables.get(key)
+        cells = tables.get(key, []) + [c for alt in TABLE_ALTERNATES.get(r["statement_key"], ())
+                                       for c in tables.get((key[0], alt, key[2], key[3]), [])]
         where = "the table"
         if cells:
             value = min((decimal_of(c["amount_yuan"]) for c in cells),

@@ -254,3 +254,25 @@ def test_rotated_page_reads_upright():
     ex = _tables("yantai_petition_2026_dept_budget.pdf", 2026)
     assert _one("yantai_petition_2026_dept_budget.pdf", 2026, "sangong.total") == Decimal("170000.00")
     assert [ln for ln in ex.classification_lines if ln.code == "2014001"]
+
+
+def test_caption_wrapped_over_two_lines():
+    # xian_propaganda p24: '…一般公共预算支出明细表(按支出功能分类科' + '目-不含上年结转)' above the table
+    from ingest.extract.table_stitch import doc_to_printed_tables
+
+    doc = read_file(str(REGIONAL / "xian_propaganda_2021_dept_budget.pdf"))
+    titles = {t.table.page: t.title for t in doc_to_printed_tables(doc)}
+    assert titles[24] == "2021年部门综合预算一般公共预算支出明细表(按支出功能分类科目-不含上年结转)"
+    ex = _tables("xian_propaganda_2021_dept_budget.pdf", 2021)
+    assert [ln for ln in ex.classification_lines if ln.table_kind == "gpb_function" and ln.code == "2013301"]
+
+
+def test_basic_expenditure_by_economic_class_in_every_wording():
+    # hangzhou_justice p32 '一般公共预算基本支出预算表' (names only, 人员经费 | 日常公用支出 columns)
+    name = "hangzhou_justice_2026_dept_budget.pdf"
+    assert _one(name, 2026, "expenditure.personnel") == Decimal("584863500.00")
+    assert _one(name, 2026, "expenditure.public_operating") == Decimal("122379400.00")
+    rules = load_rules()
+    assert title_to_kind("基本支出预算情况表", rules).table_kind == "basic_economic"
+    assert title_to_kind("部门综合预算一般公共预算基本支出明细表(按支出功能分类科目)", rules).table_kind == \
+        "gpb_basic_function"

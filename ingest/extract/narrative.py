@@ -75,6 +75,9 @@ FUNCTION_ITEM = "expenditure.function_item"
 # Text right before a qualifier that makes it qualify a cost item: '委托业务费财政拨款预算',
 # '委托业务费涉及财政拨款资金'.
 COST_ITEM_END_RE = re.compile(r"费(?:用)?(?:涉及|安排的?)?\s*$")
+# Text right after a qualifier that makes it qualify the cost item after it: '一般公共预算拨款安排的
+# 会议费预算支出10.05万元' is about the 会议费, not the appropriation.
+QUALIFIES_ITEM_AFTER_RE = re.compile(r"\s*(?:安排|用于)的?\s*[\u4e00-\u9fff“”\"]{0,12}?费(?:用)?")
 # A label followed by more things the amount is about ('“三公”经费及会议费、培训费预算支出共').
 SHARED_LABEL_RE = re.compile(r"\s*(?:及|和|与|、)\s*[\u4e00-\u9fff“\"]")
 # '，其中': the amount after it is a part of the one before it.
@@ -147,8 +150,9 @@ def _applicable(rule: LabelRule, keys: list[str]) -> bool:
 
 def best_label(scope: str, fresh_from: int, measure: str, keys: list[str]) -> tuple[LabelRule, re.Match] | None:
     """The rule whose match ends nearest the end of ``scope`` (then the longest), among matches
-    ending after ``fresh_from``; a qualifier printed right after another label or a cost item
-    does not count (:attr:`LabelRule.qualifier`). A label the amount shares with other things
+    ending after ``fresh_from``; a qualifier printed right after another label or a cost item,
+    or right before the cost item it pays for ('…拨款安排的会议费'), does not count
+    (:attr:`LabelRule.qualifier`). A label the amount shares with other things
     ('“三公”经费及会议费、培训费预算支出共263.72万元') labels nothing: None."""
     matches = [(rule, m) for rule in label_rules() if rule.measure == measure and _applicable(rule, keys)
                for m in rule.pattern.finditer(scope) if m.end() > m.start()]
@@ -158,7 +162,8 @@ def best_label(scope: str, fresh_from: int, measure: str, keys: list[str]) -> tu
         if m.end() <= fresh_from:
             continue
         if rule.qualifier and (m.start() in ends or (scope[m.start() - 1:m.start()] == "的" and m.start() - 1 in ends)
-                               or COST_ITEM_END_RE.search(scope, 0, m.start())):
+                               or COST_ITEM_END_RE.search(scope, 0, m.start())
+                               or QUALIFIES_ITEM_AFTER_RE.match(scope, m.end())):
             continue
         rank = (m.end(), m.end() - m.start())
         if best is None or rank > best[0]:

@@ -8,7 +8,8 @@ the earlier one's header rows (or with data); the repeated header rows are dropp
 keeps its page.
 
 A caption printed on the same line as the unit line ('表7：…预算表部门名称：杭州市司法局 单位：万元')
-is cut from it when the reader found no caption.
+is cut from it, and a caption wrapped over two lines ('…支出明细表(按支出功能分类科' + '目-不含上年
+结转)') is joined, when the reader found no caption.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .tables_layout import rows_to_header_count
 
 DEFAULT_CAPTION_LOOKBACK = 3  # paragraphs above a table searched for a caption
 _UNIT_MARK = re.compile(r"(?:编制部门|编制单位|部门名称|单位名称|预算单位|部门\(单位\)|部门（单位）|单位\s*[:：]|部门\s*[:：])")
+_PAGE_OR_NUMBER = re.compile(r"^(?:[-—–]?\s*\d{1,4}\s*[-—–]?|(?:公开)?表\s*[0-9一二三四五六七八九十]+)$")
 _CAPTION_NOISE = re.compile(r"^(?:公开)?(?:表|附表)\s*[0-9一二三四五六七八九十]+\s*[:：.、]?|[（(]\s*续\s*[）)]|续表|\s+")
 
 
@@ -56,12 +58,18 @@ def table_to_title(doc: Document, table: Table, lookback: int = DEFAULT_CAPTION_
         if block is table:
             break
         before = [] if isinstance(block, Table) else before + [block]
+    below: list[str] = []  # lines between a caption and the table: a caption wrapped over lines
     for para in reversed(before[-lookback:]):
         text = para.text.strip()
         m = _UNIT_MARK.search(text)
         head = text[:m.start()].strip() if m else ""
         if head and "表" in head and len(head) <= 60:
             return head
+        if m or _PAGE_OR_NUMBER.match(text):
+            continue
+        if "表" in text and len(text) <= 60 and below and len(text + "".join(below)) <= 80:
+            return text + "".join(reversed(below))
+        below.append(text)
     return None
 
 

@@ -211,13 +211,23 @@ def column_holds_text(body: list[list[str]], j: int) -> bool:
 
 
 def path_to_column(path: list[str], table_kind: str, rules: TableRules) -> ColumnRule | None:
-    """The column rule for a header path: the kind's own rules first (leaf label up), then the
-    general ones."""
-    for kinds in ((table_kind,), ("*",)):
-        for label in reversed(path):
+    """The column rule for a header path, from the leaf label up: for each label the kind's own
+    rules, then the general ones. A '合计' / '小计' leaf is the column of a kind rule above it
+    ('基本支出 / 合计' is the 基本支出 column), else the total; a leaf that names its own column
+    keeps it ('基本支出 / 人员经费' is the 人员经费 column, not the 基本支出 one)."""
+    subtotal = None
+    for label in reversed(path):
+        if label in ("合计", "小计", "计", "总计"):
+            subtotal = subtotal or label
+            continue
+        for kinds in ((table_kind,),) if subtotal else ((table_kind,), ("*",)):
             for rule in rules.columns:
                 if rule.table_kind in kinds and rule.pattern in label:
                     return rule
+    if subtotal:
+        for rule in rules.columns:
+            if rule.table_kind == "*" and rule.pattern in subtotal:
+                return rule
     return None
 
 
