@@ -1,7 +1,8 @@
 """Load records into the DuckDB ``raw`` schema, through polars/Arrow, idempotently.
 
-The DDL below is the contract with dbt (DESIGN.md, "The contract between ingest and dbt").
-Columns may grow; names are never renamed. Loading a document replaces every row it owned, so
+The tables and their columns are the raw contract (:mod:`ingest.raw_contract`), the contract with
+dbt; the DDL and the polars types of the frames come from it. Columns may grow; names are never
+renamed. Loading a document replaces every row it owned, so
 loading the same file twice changes nothing.
 """
 
@@ -17,129 +18,25 @@ import duckdb
 import polars as pl
 
 from .model import Document, Extraction
+from .raw_contract import PER_DOCUMENT_TABLES, TABLES, column_ddl, columns_of, table_ddl
 
 PARSER_VERSION = "0.5.0"
 
-AMOUNT = "DECIMAL(20,2)"
-
-DDL: dict[str, str] = {
-    "documents": """
-        document_id VARCHAR PRIMARY KEY, source_path VARCHAR, source_format VARCHAR,
-        byte_size BIGINT, page_count INTEGER, encoding VARCHAR, parser_version VARCHAR,
-        ingested_at TIMESTAMP, issuer_name VARCHAR, unit_name VARCHAR, unit_code VARCHAR,
-        region_code VARCHAR, fiscal_year INTEGER, disclosure_kind VARCHAR, scope VARCHAR,
-        consolidation VARCHAR, status VARCHAR, error VARCHAR, title VARCHAR, currency_unit VARCHAR,
-        is_current BOOLEAN DEFAULT TRUE, superseded_by VARCHAR""",
-    "document_paths": """
-        document_id VARCHAR, source_path VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP,
-        is_present BOOLEAN""",
-    "statements": f"""
-        document_id VARCHAR, statement_seq INTEGER, statement_key VARCHAR, reference_year INTEGER,
-        base_year INTEGER, phase VARCHAR, measure VARCHAR, amount_yuan {AMOUNT},
-        percent DECIMAL(12,4), quantity DECIMAL(20,4), quantity_unit VARCHAR,
-        printed_value VARCHAR, printed_unit VARCHAR, label VARCHAR, source VARCHAR,
-        section_key VARCHAR, page INTEGER, char_start INTEGER, char_end INTEGER,
-        table_cell VARCHAR, is_derived BOOLEAN, context VARCHAR, table_kind VARCHAR""",
-    "classification_lines": f"""
-        document_id VARCHAR, line_seq INTEGER, table_kind VARCHAR, scheme VARCHAR, code VARCHAR,
-        printed_code VARCHAR, level INTEGER, name VARCHAR, column_key VARCHAR, phase VARCHAR,
-        amount_yuan {AMOUNT}, printed_value VARCHAR, row_seq INTEGER, is_total BOOLEAN,
-        page INTEGER""",
-    "projects": f"""
-        document_id VARCHAR, project_seq INTEGER, project_code VARCHAR, project_name VARCHAR,
-        budget_yuan {AMOUNT}, fiscal_funds_yuan {AMOUNT}, other_funds_yuan {AMOUNT},
-        purpose VARCHAR, goals VARCHAR, is_withheld BOOLEAN, unit_label VARCHAR,
-        printed_unit VARCHAR, page INTEGER""",
-    "spending_plan": """
-        document_id VARCHAR, project_seq INTEGER, checkpoint VARCHAR, checkpoint_seq INTEGER,
-        cumulative_pct DECIMAL(9,4), printed_value VARCHAR""",
-    "indicators": """
-        document_id VARCHAR, project_seq INTEGER, project_code VARCHAR, row_seq INTEGER,
-        level1 VARCHAR, level2 VARCHAR, level3 VARCHAR, description VARCHAR, target_raw VARCHAR,
-        target_op VARCHAR, target_value DECIMAL(20,4), target_unit VARCHAR, basis VARCHAR,
-        page INTEGER""",
-    "department_goals": """
-        document_id VARCHAR, goal_seq INTEGER, name VARCHAR, duty VARCHAR, annual_goal VARCHAR,
-        indicator_text VARCHAR, target_op VARCHAR, target_value DECIMAL(20,4),
-        target_unit VARCHAR, page INTEGER""",
-    "sections": """
-        document_id VARCHAR, section_seq INTEGER, heading VARCHAR, level INTEGER,
-        section_key VARCHAR, parent_seq INTEGER, state VARCHAR, page INTEGER,
-        char_start INTEGER, char_end INTEGER, lead VARCHAR""",
-    "parse_issues": """
-        document_id VARCHAR, source_path VARCHAR, issue_seq INTEGER, severity VARCHAR,
-        code VARCHAR, message VARCHAR, page INTEGER, run_id VARCHAR""",
-    "ingest_runs": """
-        run_id VARCHAR PRIMARY KEY, command VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
-        files_seen INTEGER, files_new INTEGER, files_changed INTEGER, files_unchanged INTEGER,
-        files_failed INTEGER, files_removed INTEGER, status VARCHAR, warehouse_version INTEGER,
-        parser_version VARCHAR, message VARCHAR, build_fingerprint VARCHAR, files_skipped INTEGER""",
-    # What the last run under each corpus folder did not take, and why (README, hidden files,
-    # links not followed, folders that cannot be read): replaced by every run that walks the folder.
-    "skipped_files": """
-        source_path VARCHAR, reason VARCHAR, run_id VARCHAR, seen_at TIMESTAMP""",
-}
-
-# Polars types of the columns, derived from the DDL so there is one source of truth.
-_PL_TYPES = {
-    "VARCHAR": pl.String, "INTEGER": pl.Int32, "BIGINT": pl.Int64, "BOOLEAN": pl.Boolean,
-    "TIMESTAMP": pl.Datetime("us"),
-}
-
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema and tables; add columns a newer version defines."""
+    """Create the raw schema and tables of the contract; add columns a newer version defines."""
     con.execute("create schema if not exists raw")
-    for table, ddl in DDL.items():
-        con.execute(f"create table if not exists raw.{table} ({ddl})")
-        have = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema='raw' and table_name=?",
-            [table]).fetchall()}
-        for name, _ in columns_of(table):
-            if name not in have:
-                typ = _ddl_type(table, name)
-                con.execute(f"alter table raw.{table} add column {name} {typ}")
-
-
-def _ddl_type(table: str, column: str) -> str:
-    for part in _split_ddl(DDL[table]):
-        bits = part.split()
-        if bits and bits[0] == column:
-            return " ".join(bits[1:]).replace("PRIMARY KEY", "").strip()
-    raise KeyError(column)
-
-
-def _split_ddl(ddl: str) -> list[str]:
-    """Split a column list on commas that are not inside parentheses."""
-    parts, depth, cur = [], 0, []
-    for ch in ddl:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    if "".join(cur).strip():
-        parts.append("".join(cur).strip())
-    return parts
-
-
-def columns_of(table: str) -> list[tuple[str, Any]]:
-    """(name, polars dtype) of each column of ``raw.<table>``."""
-    out = []
-    for part in _split_ddl(DDL[table]):
-        bits = part.replace("\n", " ").split()
-        name, typ = bits[0], bits[1]
-        if typ.startswith("DECIMAL"):
-            p, s = typ[len("DECIMAL("):-1].split(",")
-            out.append((name, pl.Decimal(int(p), int(s))))
-        else:
-            out.append((name, _PL_TYPES[typ]))
-    return out
-
+    have: dict[str, set[str]] = {}
+    for t, c in con.execute("select table_name, column_name from information_schema.columns "
+                            "where table_schema = 'raw'").fetchall():
+        have.setdefault(t, set()).add(c)
+    for spec in TABLES:
+        if spec.name not in have:
+            con.execute(table_ddl(spec.name))
+            continue
+        for column in spec.columns:
+            if column.name not in have[spec.name]:
+                con.execute(f"alter table raw.{spec.name} add column {column_ddl(column, with_key=False)}")
 
 
 def frame(table: str, rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
@@ -172,22 +69,6 @@ def _records(items: list[Any], document_id: str, seq_name: str | None = None) ->
             row[seq_name] = i
         out.append(row)
     return out
-
-
-# The natural key of each per-document table within one document, and the key columns that may
-# be null (a department-level indicator has no project). The loader numbers statements and
-# classification lines itself (statement_seq, line_seq); the other keys are printed numbers,
-# checked by ingest.contract before loading, and tested by dbt (_disclosures__models.yml).
-NATURAL_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "projects": (("project_seq",), ()),
-    "spending_plan": (("project_seq", "checkpoint_seq"), ()),
-    "indicators": (("project_seq", "row_seq"), ("project_seq",)),
-    "department_goals": (("goal_seq",), ()),
-    "sections": (("section_seq",), ()),
-}
-
-PER_DOCUMENT_TABLES = ("statements", "classification_lines", "projects", "spending_plan",
-                       "indicators", "department_goals", "sections")
 
 
 def document_row(doc: Document, ex: Extraction, status: str, error: str | None,
