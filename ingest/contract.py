@@ -20,7 +20,7 @@ So no document's content can fail a dbt test that guards the pipeline's logic.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -89,29 +89,57 @@ def value_to_violation(column: Column, value: Any, page_count: int) -> tuple[str
     return None
 
 
+def _fast_check(column: Column) -> Callable[[Any, int], bool]:
+    """A quick test that a (non-null) value keeps ``column``'s rules; when it says no,
+    :func:`value_to_violation` tells which rule the value breaks (it may break none)."""
+    dtype = polars_type(column.type)
+    if isinstance(dtype, pl.Decimal):
+        bound = Decimal(10) ** (dtype.precision - dtype.scale)
+        if column.max_abs is not None:
+            bound = min(bound, column.max_abs)
+        return lambda v, _: type(v) is Decimal and v.is_finite() and abs(v) < bound
+    if dtype in (pl.Int32, pl.Int64):
+        low, high = column.bounds or (INT32 if dtype == pl.Int32 else (-(2**63), 2**63 - 1))
+        if column.is_page:
+            return lambda v, pages: type(v) is int and 1 <= v <= max(pages, 1) and low <= v <= high
+        return lambda v, _: type(v) is int and low <= v <= high
+    if dtype == pl.Boolean:
+        return lambda v, _: type(v) is bool
+    if dtype == pl.String:
+        return lambda v, _: type(v) is str and (v.isascii() or _text_ok(v))
+    return lambda v, _: False
+
+
 @cache
-def _record_columns(table_name: str, record_type: type) -> tuple[tuple[Column, ...], tuple[str, ...]]:
-    """The contract's columns a record type carries, and those of them that must not be null."""
+def _record_columns(table_name: str, record_type: type) -> tuple[tuple[tuple[Column, Callable], ...],
+                                                                 tuple[str, ...]]:
+    """The contract's columns a record type carries (with their quick test), and those of them
+    that must not be null."""
     fields = {f.name for f in dataclasses.fields(record_type)}
     spec = raw_table(table_name)
-    columns = tuple(c for c in spec.columns if c.name in fields)
-    required = tuple(c.name for c in columns if not c.nullable and c.name not in spec.key_nullable)
+    columns = tuple((c, _fast_check(c)) for c in spec.columns if c.name in fields)
+    required = tuple(c.name for c, _ in columns if not c.nullable and c.name not in spec.key_nullable)
     return columns, required
 
 
 def row_to_violation(table_name: str, row: Any, page_count: int) -> Violation | None:
     """The first contract rule a record breaks (types, ranges, columns not nullable), or None."""
     columns, required = _record_columns(table_name, type(row))
-    page = getattr(row, "page", None)
-    page = page if isinstance(page, int) else None
-    for column in columns:
-        hit = value_to_violation(column, getattr(row, column.name), page_count)
+    page = None
+    for column, fast_ok in columns:
+        value = getattr(row, column.name)
+        if value is None or fast_ok(value, page_count):
+            continue
+        hit = value_to_violation(column, value, page_count)
         if hit:
+            page = getattr(row, "page", None)
+            page = page if isinstance(page, int) else None
             return Violation(table_name, hit[0], hit[1], page if hit[0] != "out_of_range" or not column.is_page
                              else None)
     for name in required:
         if getattr(row, name) is None:
-            return Violation(table_name, "null_key", f"{name} is missing", page)
+            page = getattr(row, "page", None)
+            return Violation(table_name, "null_key", f"{name} is missing", page if isinstance(page, int) else None)
     return None
 
 

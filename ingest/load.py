@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from .model import Document, Extraction
 from .raw_contract import PER_DOCUMENT_TABLES, TABLES, column_ddl, columns_of, table_ddl
@@ -41,6 +43,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def frame(table: str, rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
     """Rows (dicts keyed by column name) to a polars frame with the table's exact schema."""
+    return _columns_to_frame(table, rows_to_columns(table, rows))
+
+
+def rows_to_columns(table: str, rows: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows (dicts keyed by column name) to the table's columns, as lists."""
     cols = columns_of(table)
     data: dict[str, list[Any]] = {name: [] for name, _ in cols}
     for row in rows:
@@ -49,7 +56,52 @@ def frame(table: str, rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
             if isinstance(v, Decimal) and isinstance(dtype, pl.Decimal):
                 v = v.quantize(Decimal(1).scaleb(-dtype.scale))
             data[name].append(v)
-    return pl.DataFrame(data, schema=dict(cols), strict=False)
+    return data
+
+
+def _columns_to_frame(table: str, data: dict[str, list[Any]]) -> pl.DataFrame:
+    """Column lists to a frame of the table's schema (one Series per column: quicker than a dict)."""
+    return pl.DataFrame([pl.Series(name, data[name], dtype=dtype, strict=False) for name, dtype in columns_of(table)])
+
+
+def _quantized(values: list[Any], scale: int) -> list[Any]:
+    step = Decimal(1).scaleb(-scale)
+    return [v.quantize(step) if isinstance(v, Decimal) else v for v in values]
+
+
+def records_to_columns(table: str, items: list[Any], *, constants: dict[str, Any] | None = None,
+                       seq_name: str | None = None, defaults: dict[str, list[Any]] | None = None,
+                       ) -> dict[str, list[Any]]:
+    """Records (dataclasses whose fields are column names) to the table's columns, as lists.
+
+    Args:
+        constants: columns with one value for every row (document_id, run_id).
+        seq_name: a column numbering the rows from 1 (statement_seq).
+        defaults: columns whose nulls take the value of the same row here.
+    """
+    n = len(items)
+    names = {f.name for f in dataclasses.fields(items[0])} if items else set()
+    data: dict[str, list[Any]] = {}
+    for name, dtype in columns_of(table):
+        if constants and name in constants:
+            values = [constants[name]] * n
+        elif name == seq_name:
+            values = list(range(1, n + 1))
+        elif name in names:
+            values = [getattr(item, name) for item in items]
+            if isinstance(dtype, pl.Decimal):
+                values = _quantized(values, dtype.scale)
+        else:
+            values = [None] * n
+        if defaults and name in defaults:
+            values = [d if v is None else v for v, d in zip(values, defaults[name])]
+        data[name] = values
+    return data
+
+
+def records_to_frame(table: str, items: list[Any], **kw: Any) -> pl.DataFrame:
+    """Records to a polars frame with the table's exact schema (see :func:`records_to_columns`)."""
+    return _columns_to_frame(table, records_to_columns(table, items, **kw))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
@@ -58,17 +110,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> Non
     arrow = df.to_arrow()  # noqa: F841 - referenced by name in the SQL below
     names = ", ".join(df.columns)
     con.execute(f"insert into raw.{table} ({names}) select {names} from arrow")
-
-
-def _records(items: list[Any], document_id: str, seq_name: str | None = None) -> list[dict[str, Any]]:
-    out = []
-    for i, item in enumerate(items, start=1):
-        row = dataclasses.asdict(item)
-        row["document_id"] = document_id
-        if seq_name:
-            row[seq_name] = i
-        out.append(row)
-    return out
 
 
 def document_row(doc: Document, ex: Extraction, status: str, error: str | None,
@@ -87,49 +128,130 @@ def document_row(doc: Document, ex: Extraction, status: str, error: str | None,
     }
 
 
-def load_document(con: duckdb.DuckDBPyConnection, doc: Document, ex: Extraction, *,
-                  status: str, error: str | None = None, run_id: str | None = None,
-                  now: dt.datetime | None = None) -> None:
-    """Replace everything ``doc`` owns in raw.* by this extraction, in one transaction."""
+# What a document owns in raw.*, in the order it is written.
+OWNED_TABLES = ("documents", *PER_DOCUMENT_TABLES, "parse_issues")
+SEQ_COLUMNS = {"statements": "statement_seq", "classification_lines": "line_seq"}
+
+
+@dataclass
+class DocumentRows:
+    """One document's rows of every raw table it owns, as column lists: what a parser worker
+    sends back (far smaller than the Document, and built in parallel). The loader makes one
+    frame per table of a whole batch of documents. A table it has no rows in is left out."""
+
+    document_id: str
+    source_path: str
+    tables: dict[str, dict[str, list[Any]]]
+
+    @property
+    def rows(self) -> int:
+        return sum(len(next(iter(cols.values()))) for cols in self.tables.values())
+
+
+def document_to_rows(doc: Document, ex: Extraction, *, status: str, error: str | None = None,
+                     run_id: str | None = None, now: dt.datetime | None = None) -> DocumentRows:
+    """Everything ``doc`` owns in raw.*, from this extraction, as the columns of each table."""
     now = now or dt.datetime.now()
     did = doc.document_id
+    tables = {"documents": rows_to_columns("documents", [document_row(doc, ex, status, error, now)])}
+    for table in PER_DOCUMENT_TABLES:
+        if getattr(ex, table):
+            tables[table] = records_to_columns(table, getattr(ex, table), constants={"document_id": did},
+                                               seq_name=SEQ_COLUMNS.get(table))
+    if ex.issues:
+        tables["parse_issues"] = records_to_columns(
+            "parse_issues", ex.issues, constants={"document_id": did, "run_id": run_id}, seq_name="issue_seq",
+            defaults={"source_path": [doc.source_path] * len(ex.issues)})
+    return DocumentRows(did, doc.source_path, tables)
+
+
+def _ids_param(ids: Iterable[str]) -> list[str]:
+    return sorted(set(ids))
+
+
+def load_rows(con: duckdb.DuckDBPyConnection, batch: list[DocumentRows], now: dt.datetime) -> None:
+    """Replace everything the documents of ``batch`` own in raw.* by their rows, and record their
+    paths, in one transaction (one delete and one insert per table for the whole batch)."""
+    if not batch:
+        return
+    ids = _ids_param(b.document_id for b in batch)
     con.execute("begin transaction")
     try:
-        con.execute("delete from raw.documents where document_id = ?", [did])
-        for table in PER_DOCUMENT_TABLES:
-            con.execute(f"delete from raw.{table} where document_id = ?", [did])
-        con.execute("delete from raw.parse_issues where document_id = ?", [did])
-        _insert(con, "documents", frame("documents", [document_row(doc, ex, status, error, now)]))
-        _insert(con, "statements", frame("statements", _records(ex.statements, did, "statement_seq")))
-        _insert(con, "classification_lines",
-                frame("classification_lines", _records(ex.classification_lines, did, "line_seq")))
-        _insert(con, "projects", frame("projects", _records(ex.projects, did)))
-        _insert(con, "spending_plan", frame("spending_plan", _records(ex.spending_plan, did)))
-        _insert(con, "indicators", frame("indicators", _records(ex.indicators, did)))
-        _insert(con, "department_goals", frame("department_goals", _records(ex.department_goals, did)))
-        _insert(con, "sections", frame("sections", _records(ex.sections, did)))
-        issues = _records(ex.issues, did, "issue_seq")
-        for row in issues:
-            row["source_path"] = row.get("source_path") or doc.source_path
-            row["run_id"] = run_id
-        _insert(con, "parse_issues", frame("parse_issues", issues))
-        record_path(con, did, doc.source_path, now)
+        known = [r[0] for r in con.execute(
+            "select document_id from raw.documents where document_id in (select unnest(?::varchar[]))",
+            [ids]).fetchall()]
+        if known:  # a document read before (by another parser version): what it owned goes
+            for table in OWNED_TABLES:
+                con.execute(f"delete from raw.{table} where document_id in (select unnest(?::varchar[]))",
+                            [known])
+        for table in OWNED_TABLES:
+            parts = [b.tables[table] for b in batch if table in b.tables]
+            if parts:
+                _insert(con, table, _columns_to_frame(table, {
+                    name: [v for part in parts for v in part[name]] for name, _ in columns_of(table)}))
+        record_paths(con, [(b.document_id, b.source_path) for b in batch], now)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
 
 
+def load_document(con: duckdb.DuckDBPyConnection, doc: Document, ex: Extraction, *,
+                  status: str, error: str | None = None, run_id: str | None = None,
+                  now: dt.datetime | None = None) -> None:
+    """Replace everything ``doc`` owns in raw.* by this extraction, in one transaction."""
+    now = now or dt.datetime.now()
+    load_rows(con, [document_to_rows(doc, ex, status=status, error=error, run_id=run_id, now=now)], now)
+
+
+def prepare_arrow_scans(con: duckdb.DuckDBPyConnection) -> None:
+    """Make DuckDB ready to scan Arrow tables: its first scan of a Python object imports pandas
+    (half a second), so a run does it while its parser workers start, not at its first load."""
+    empty = pa.table({"x": pa.array([], pa.int32())})  # noqa: F841 - referenced by name in the SQL below
+    con.execute("select count(*) from empty").fetchall()
+
+
 def record_path(con: duckdb.DuckDBPyConnection, document_id: str, path: str, now: dt.datetime) -> None:
     """Remember that ``path`` holds ``document_id`` (one document may live under several names)."""
-    hit = con.execute("select count(*) from raw.document_paths where document_id=? and source_path=?",
-                      [document_id, path]).fetchall()[0][0]
-    if hit:
-        con.execute("update raw.document_paths set last_seen=?, is_present=true "
-                    "where document_id=? and source_path=?", [now, document_id, path])
-    else:
-        con.execute("insert into raw.document_paths values (?, ?, ?, ?, true)",
-                    [document_id, path, now, now])
+    record_paths(con, [(document_id, path)], now)
+
+
+def record_paths(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str]], now: dt.datetime) -> None:
+    """Remember that each path holds its document: (document_id, path) pairs seen now."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    seen = pa.table({"document_id": [d for d, _ in pairs], "source_path": [p for _, p in pairs]})  # noqa: F841
+    con.execute("update raw.document_paths as p set last_seen = ?, is_present = true from seen as s "
+                "where p.document_id = s.document_id and p.source_path = s.source_path", [now])
+    con.execute("insert into raw.document_paths (document_id, source_path, first_seen, last_seen, is_present) "
+                "select s.document_id, s.source_path, ?, ?, true from seen as s where not exists ("
+                "select 1 from raw.document_paths as p where p.document_id = s.document_id "
+                "and p.source_path = s.source_path)", [now, now])
+
+
+def supersede(con: duckdb.DuckDBPyConnection, replaced: Iterable[tuple[str, str, str]]) -> None:
+    """For each (path, document_id, previous_id) triple of a file read now: the previous version
+    the path held (``previous_id``, '' for none) is no longer current, superseded by
+    ``document_id``, and the path no longer holds any other document."""
+    rows = sorted(set(replaced))
+    if not rows:
+        return
+    news = pa.table({"source_path": [p for p, _, _ in rows], "document_id": [d for _, d, _ in rows],  # noqa: F841
+                     "previous_id": [q for _, _, q in rows]})
+    con.execute("update raw.documents as d set is_current = false, superseded_by = n.document_id from news as n "
+                "where n.previous_id <> '' and d.document_id = n.previous_id")
+    con.execute("update raw.document_paths as p set is_present = false from news as n "
+                "where p.source_path = n.source_path and p.document_id <> n.document_id")
+
+
+def clear_path_issues(con: duckdb.DuckDBPyConnection, paths: Iterable[str]) -> None:
+    """Forget the file-level issues of ``paths`` (unreadable, vanished, changed during a run):
+    their bytes were read now."""
+    paths = _ids_param(paths)
+    if paths:
+        con.execute("delete from raw.parse_issues where document_id is null and source_path in "
+                    "(select unnest(?::varchar[]))", [paths])
 
 
 def load_rejected(con: duckdb.DuckDBPyConnection, path: str, code: str, message: str, *,

@@ -21,6 +21,8 @@ _FW_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _
 _FW_TABLE[0x3000] = 0x20  # ideographic space
 _FW_TABLE.update({0x00A0: 0x20, 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x0D: None,
                   0x2212: ord("-")})
+# Any character the table changes (most blocks have none: translating them would copy them).
+_FW_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FW_TABLE)) + "]")
 
 # Word field codes that survive a text export. Each removes the field, keeping what Word shows.
 FIELD_CODE_PATTERNS: list[re.Pattern[str]] = [
@@ -77,9 +79,17 @@ def has_traditional(text: str) -> bool:
 def is_traditional(text: str) -> bool:
     """Whether ``text`` is written in traditional characters: at least :data:`MIN_TRADITIONAL`
     distinct traditional-only characters, and more of them than distinct simplified-only ones."""
+    return text_script(text) == "traditional"
+
+
+def text_script(text: str) -> str:
+    """'traditional' (see :func:`is_traditional`), 'mixed' (simplified, with a traditional-only
+    character somewhere) or 'simplified'."""
     traditional, simplified = _script_characters()
     n = len(traditional.intersection(text))
-    return n >= MIN_TRADITIONAL and n > len(simplified.intersection(text))
+    if n >= MIN_TRADITIONAL and n > len(simplified.intersection(text)):
+        return "traditional"
+    return "mixed" if n else "simplified"
 
 
 def to_simplified(text: str) -> str:
@@ -88,7 +98,14 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+# Every field code pattern starts with one of these words, after a word boundary and before a
+# space: text without them has no field code (most text: the patterns need not run).
+_FIELD_CODE_WORD = re.compile(r"\b(?:TC|PAGEREF|TOC|HYPERLINK)\s")
+
+
 def strip_field_codes(line: str) -> str:
+    if not _FIELD_CODE_WORD.search(line):
+        return line
     for pat in FIELD_CODE_PATTERNS:
         line = pat.sub("", line)
     return line
@@ -96,7 +113,7 @@ def strip_field_codes(line: str) -> str:
 
 def normalize_chars(text: str) -> str:
     """Full-width forms to half-width, invisible characters dropped."""
-    return text.translate(_FW_TABLE)
+    return text.translate(_FW_TABLE) if _FW_RE.search(text) else text
 
 
 def normalize_text(text: str, *, simplify: bool | None = None) -> str:
@@ -107,6 +124,8 @@ def normalize_text(text: str, *, simplify: bool | None = None) -> str:
         simplify = has_traditional(text)
     if simplify:
         text = to_simplified(text)
+    if not _FIELD_CODE_WORD.search(text):
+        return text
     return "\n".join(strip_field_codes(line) for line in text.split("\n"))
 
 
@@ -127,8 +146,8 @@ def normalize_document(doc) -> None:
     """
     from .model import Paragraph
 
-    text = normalize_chars(document_text(doc))
-    simplify = True if is_traditional(text) else (None if has_traditional(text) else False)
+    # (full-width forms and invisible characters are neither script's: read before normalizing)
+    simplify = {"traditional": True, "mixed": None, "simplified": False}[text_script(document_text(doc))]
     for block in doc.blocks():
         if isinstance(block, Paragraph):
             if block.raw is None:
