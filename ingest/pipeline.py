@@ -246,7 +246,9 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
     now = dt.datetime.now()
     plan = plan or plan_files(con, paths, settings)
     stats.skipped = plan.skipped
-    jobs_args = [(f.path, f.document_id, settings, run_id, now) for f in plan.todo]
+    # the largest files first, so that the last file a worker takes is a small one
+    todo = sorted(plan.todo, key=lambda f: -f.byte_size)
+    jobs_args = [(f.path, f.document_id, settings, run_id, now) for f in todo]
     # the workers start now; what follows runs while they import
     results = bounded_map(parse_file, jobs_args, jobs=jobs, max_seconds=settings.max_parse_seconds,
                           max_mib=settings.max_parse_mib)
@@ -261,7 +263,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
         clear_path_issues(con, [path for _, path in seen_again])
         stats.outcomes.extend(plan.done)
         loader = _BatchLoader(con, run_id=run_id, now=now, total=len(plan.todo), progress=progress)
-        for f, result in zip(plan.todo, results):
+        for f, result in zip(todo, results):
             if isinstance(result, WorkerFailure):
                 loader.reject(f, (result.code, f"{f.path}: {result.message}", None))
                 continue
@@ -271,7 +273,8 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
             else:
                 loader.add(f, parsed)
     loader.flush()
-    stats.outcomes.extend(loader.outcomes)
+    rank = {f.path: i for i, f in enumerate(plan.todo)}
+    stats.outcomes.extend(sorted(loader.outcomes, key=lambda o: rank[o.path]))  # in the order of the plan
     replace_skipped(con, plan.roots, [(s.path, s.reason) for s in plan.skipped], run_id, now)
     return stats
 
