@@ -9,9 +9,9 @@ from .contract import extraction_to_valid
 from .errors import NotADisclosureError, ReadError
 from .extract import extract
 from .extract.disclosure import document_to_verdict
-from .load import DocumentRows, document_to_rows
 from .model import Document, Extraction
 from .readers import ReaderSettings, bytes_to_document, read_bytes, sha256_hex
+from .rows import DocumentRows, document_to_rows
 from .stages import stage
 
 MAX_ERROR_CHARS = 2000  # raw.documents.error: the messages of the document's errors, cut here
