@@ -92,9 +92,17 @@ def text_script(text: str) -> str:
     return "mixed" if n else "simplified"
 
 
+SHORT_TEXT = 64  # characters: table cells and headings repeat from page to page and file to file
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters to simplified (opencc t2s: slow, pure Python; call it only on text
-    that needs it)."""
+    that needs it). Short texts are converted once each."""
+    return _short_to_simplified(text) if len(text) <= SHORT_TEXT else _t2s().convert(text)
+
+
+@lru_cache(maxsize=65536)
+def _short_to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
