@@ -1,10 +1,11 @@
 """The dbt source declarations of schema ``raw``, generated from the raw contract.
 
 ``python -m ingest.dbt_sources`` writes dbt_project/models/staging/disclosures/_disclosures__sources.yml
-from :mod:`ingest.raw_contract`: every table and column with its type and description,
-``not_null`` on the columns the contract says are not nullable and ``unique_combination`` on the
-natural key. Every source test has severity ``warn``: a document's content never fails a build
-(the contract already set aside what breaks it; a warning here means the loader let one through).
+from :mod:`ingest.raw_contract`: every table and column with its type and description; on the
+tables a document owns, ``unique_combination`` on the natural key and ``not_null_columns`` on the
+other columns the contract says are not nullable. Every source test has severity ``warn``: a
+document's content never fails a build (the contract already set aside what breaks it; a
+warning here means the loader let one through).
 ``python -m ingest.dbt_sources --check`` exits 1 when the file differs from what the contract
 generates (the test suite checks the same).
 """
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from .raw_contract import TABLES, RawTable
+from .rows import OWNED_TABLES
 
 SOURCES_YML = (Path(__file__).resolve().parent.parent / "dbt_project" / "models" / "staging" / "disclosures"
                / "_disclosures__sources.yml")
@@ -29,22 +31,27 @@ WARN = {"config": {"severity": "warn"}}
 
 
 def table_to_source(spec: RawTable) -> dict[str, Any]:
-    """One source table: description, key test, columns with type, description and not_null."""
+    """One source table: description, columns with type and description, and (for the tables a
+    document owns) its contract's tests: ``unique_combination`` on the natural key (a null in a
+    key column the contract says is not nullable fails it too) and ``not_null_columns`` on the
+    other columns that are not nullable. One test each, not one per column: every test is a
+    query of every refresh."""
     out: dict[str, Any] = {"name": spec.name, "description": spec.description}
-    if spec.key:
+    tests: list[dict[str, Any]] = []
+    if spec.key and spec.name in OWNED_TABLES:
         arguments: dict[str, Any] = {"combination_of_columns": list(spec.key)}
         if spec.key_nullable and set(spec.key_nullable) == set(spec.key):
             arguments["allow_nulls"] = True
         elif spec.key_nullable:
             arguments["nullable_columns"] = list(spec.key_nullable)
-        out["data_tests"] = [{"unique_combination": {"arguments": arguments, **WARN}}]
-    columns = []
-    for c in spec.columns:
-        col: dict[str, Any] = {"name": c.name, "data_type": c.type.lower(), "description": c.description}
-        if not c.nullable:
-            col["data_tests"] = [{"not_null": dict(WARN)}]
-        columns.append(col)
-    out["columns"] = columns
+        tests.append({"unique_combination": {"arguments": arguments, **WARN}})
+    required = [c.name for c in spec.columns if not c.nullable and c.name not in spec.key]
+    if required and spec.name in OWNED_TABLES:
+        tests.append({"not_null_columns": {"arguments": {"columns": required}, **WARN}})
+    if tests:
+        out["data_tests"] = tests
+    out["columns"] = [{"name": c.name, "data_type": c.type.lower(), "description": c.description}
+                      for c in spec.columns]
     return out
 
 

@@ -10,9 +10,10 @@ Everything else is derived from it:
   ranges (a year within :data:`YEAR_RANGE`, an amount within :data:`MAX_ABS_AMOUNT_YUAN`, a page
   within the document), columns that must not be null, and the natural key within a document;
 - the dbt source declarations (dbt_project/models/staging/disclosures/_disclosures__sources.yml):
-  columns with their type and description, ``not_null`` where a column is not nullable and
-  ``unique_combination`` on the natural key, every test of severity ``warn`` (content never fails
-  a build). ``python -m ingest.dbt_sources`` writes the file; a test keeps it in sync.
+  columns with their type and description and, on the tables a document owns,
+  ``unique_combination`` on the natural key and ``not_null_columns`` on the other columns that are
+  not nullable, every test of severity ``warn`` (content never fails a build).
+  ``python -m ingest.dbt_sources`` writes the file; a test keeps it in sync.
 
 Column names may grow; a column is never renamed. Tables and columns keep their order here, the
 order of the DDL (a new column goes at the end of its table: ``ensure_schema`` adds it with
@@ -41,7 +42,7 @@ class Column:
         name: the column name (never renamed).
         type: its DuckDB type ('VARCHAR', 'INTEGER', 'BIGINT', 'BOOLEAN', 'TIMESTAMP', 'DECIMAL(p,s)').
         description: what it means (also the dbt source column's description).
-        nullable: False for a column every row has (checked before loading; a dbt not_null test).
+        nullable: False for a column every row has (checked before loading; tested by dbt).
         bounds: the inclusive range of an integer (a year), or None.
         max_abs: an exclusive bound on the absolute value of a decimal (an amount), or None.
         is_page: a page number, within the document's pages.
