@@ -135,7 +135,7 @@ def sniff_format(data: bytes, path: str) -> str:
             return "xls"
         raise ReadError(path, "an OLE compound file that is neither .doc nor .xls", code="unsupported_format")
     low = head[:512].lower()
-    if low.startswith(b"<!doctype html") or low.startswith(b"<html") or b"<html" in low or (
+    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or (
         low.startswith(b"<") and (b"<body" in data[:8192].lower() or b"<table" in data[:8192].lower())
     ):
         return "html"
