@@ -2,16 +2,16 @@
 
 One document never costs the others: a row that breaks the contract is set aside (not loaded)
 and reported as a parse issue of severity 'error' naming the file, the page and the rule, so the
-document loads as 'partial'. The rules, per row of each raw table:
+document loads as 'partial'. The rules come from the contract (:mod:`ingest.raw_contract`), per
+row of each raw table:
 
-- types: each value has its column's type (:data:`ingest.load.DDL`): str, int, bool, Decimal;
-  text encodable as UTF-8; integers within INTEGER;
-- ranges: a DECIMAL(p,s) value within its precision, an amount (``*_yuan``) within
-  :data:`MAX_ABS_AMOUNT_YUAN` (so that sums over a warehouse still fit DECIMAL(20,2)), a year
-  within :data:`YEAR_RANGE`, a page within the document's pages;
-- keys: the natural key of the table (:data:`ingest.load.NATURAL_KEYS`) present and unique within
-  the document, and the columns the marts group by (:data:`REQUIRED`) present. Of rows sharing a
-  key the first is kept.
+- types: each value has its column's type: str, int, bool, Decimal; text encodable as UTF-8;
+  integers within INTEGER;
+- ranges: a DECIMAL(p,s) value within its precision, an amount within its column's ``max_abs``
+  (so that sums over a warehouse still fit DECIMAL(20,2)), a year within its column's ``bounds``,
+  a page within the document's pages;
+- keys: the natural key of the table within the document (``RawTable.record_key``) unique, and
+  every column the contract says is not nullable present. Of rows sharing a key the first is kept.
 
 A document-level value out of range (a fiscal year of 2201) is nulled and reported the same way.
 So no document's content can fail a dbt test that guards the pipeline's logic.
@@ -20,25 +20,19 @@ So no document's content can fail a dbt test that guards the pipeline's logic.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import polars as pl
 
-from .load import NATURAL_KEYS, PER_DOCUMENT_TABLES, columns_of
 from .model import DocumentProfile, Extraction, ParseIssue
+from .raw_contract import MAX_ABS_AMOUNT_YUAN, PER_DOCUMENT_TABLES, YEAR_RANGE, Column, polars_type, raw_table
 
-YEAR_RANGE = (1990, 2100)
-MAX_ABS_AMOUNT_YUAN = Decimal(10) ** 15  # 千万亿元: ~30x China's national expenditure
+__all__ = ["MAX_ABS_AMOUNT_YUAN", "YEAR_RANGE", "extraction_to_valid", "rows_to_valid", "value_to_violation"]
+
 INT32 = (-(2**31), 2**31 - 1)
-YEAR_COLUMNS = ("fiscal_year", "reference_year", "base_year")
-# Columns the marts group or key by, besides the natural keys.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "statements": ("statement_key", "source", "phase", "measure"),
-    "classification_lines": ("table_kind", "scheme", "column_key"),
-    "spending_plan": ("checkpoint",),
-}
 MAX_ISSUES_PER_RULE = 20  # per table and rule; the rest are counted in one more issue
 
 
@@ -58,70 +52,108 @@ def _text_ok(value: str) -> bool:
         return False
 
 
-def value_to_violation(column: str, dtype: Any, value: Any, page_count: int) -> tuple[str, str] | None:
-    """(rule, detail) when ``value`` cannot stand in ``column`` of type ``dtype``; else None."""
+def value_to_violation(column: Column, value: Any, page_count: int) -> tuple[str, str] | None:
+    """(rule, detail) when ``value`` cannot stand in ``column``; else None."""
     if value is None:
         return None
+    name, dtype = column.name, polars_type(column.type)
     if isinstance(dtype, pl.Decimal):
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-            return "wrong_type", f"{column} is {type(value).__name__}, not a decimal"
+            return "wrong_type", f"{name} is {type(value).__name__}, not a decimal"
         d = Decimal(value)
         if not d.is_finite():
-            return "out_of_range", f"{column} is {d}"
+            return "out_of_range", f"{name} is {d}"
         bound = Decimal(10) ** (dtype.precision - dtype.scale)
-        if column.endswith("_yuan"):
-            bound = min(bound, MAX_ABS_AMOUNT_YUAN)
+        if column.max_abs is not None:
+            bound = min(bound, column.max_abs)
         if abs(d) >= bound:
-            return "out_of_range", f"{column} {d} is beyond ±{bound:.0E}"
+            return "out_of_range", f"{name} {d} is beyond ±{bound:.0E}"
         return None
     if dtype in (pl.Int32, pl.Int64):
         if isinstance(value, bool) or not isinstance(value, int):
-            return "wrong_type", f"{column} is {type(value).__name__}, not an integer"
-        if column in YEAR_COLUMNS and not YEAR_RANGE[0] <= value <= YEAR_RANGE[1]:
-            return "out_of_range", f"{column} {value} is outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}"
-        if column == "page" and not 1 <= value <= max(page_count, 1):
+            return "wrong_type", f"{name} is {type(value).__name__}, not an integer"
+        if column.bounds and not column.bounds[0] <= value <= column.bounds[1]:
+            return "out_of_range", f"{name} {value} is outside {column.bounds[0]}–{column.bounds[1]}"
+        if column.is_page and not 1 <= value <= max(page_count, 1):
             return "out_of_range", f"page {value} is outside the document's 1–{page_count}"
         if dtype == pl.Int32 and not INT32[0] <= value <= INT32[1]:
-            return "out_of_range", f"{column} {value} does not fit an INTEGER"
+            return "out_of_range", f"{name} {value} does not fit an INTEGER"
         return None
     if dtype == pl.Boolean:
-        return None if isinstance(value, bool) else ("wrong_type", f"{column} is {type(value).__name__}, not a boolean")
+        return None if isinstance(value, bool) else ("wrong_type", f"{name} is {type(value).__name__}, not a boolean")
     if dtype == pl.String:
         if not isinstance(value, str):
-            return "wrong_type", f"{column} is {type(value).__name__}, not text"
+            return "wrong_type", f"{name} is {type(value).__name__}, not text"
         if not _text_ok(value):
-            return "wrong_type", f"{column} is not valid Unicode text"
+            return "wrong_type", f"{name} is not valid Unicode text"
     return None
 
 
-def row_to_violation(table: str, row: Any, page_count: int) -> Violation | None:
-    """The first contract rule a record breaks (types, ranges, required columns), or None."""
-    values = dataclasses.asdict(row)
-    page = values.get("page") if isinstance(values.get("page"), int) else None
-    for column, dtype in columns_of(table):
-        if column not in values:
+def _fast_check(column: Column) -> Callable[[Any, int], bool]:
+    """A quick test that a (non-null) value keeps ``column``'s rules; when it says no,
+    :func:`value_to_violation` tells which rule the value breaks (it may break none)."""
+    dtype = polars_type(column.type)
+    if isinstance(dtype, pl.Decimal):
+        bound = Decimal(10) ** (dtype.precision - dtype.scale)
+        if column.max_abs is not None:
+            bound = min(bound, column.max_abs)
+        return lambda v, _: type(v) is Decimal and v.is_finite() and abs(v) < bound
+    if dtype in (pl.Int32, pl.Int64):
+        low, high = column.bounds or (INT32 if dtype == pl.Int32 else (-(2**63), 2**63 - 1))
+        if column.is_page:
+            return lambda v, pages: type(v) is int and 1 <= v <= max(pages, 1) and low <= v <= high
+        return lambda v, _: type(v) is int and low <= v <= high
+    if dtype == pl.Boolean:
+        return lambda v, _: type(v) is bool
+    if dtype == pl.String:
+        return lambda v, _: type(v) is str and (v.isascii() or _text_ok(v))
+    return lambda v, _: False
+
+
+@cache
+def _record_columns(table_name: str, record_type: type) -> tuple[tuple[tuple[Column, Callable], ...],
+                                                                 tuple[str, ...]]:
+    """The contract's columns a record type carries (with their quick test), and those of them
+    that must not be null."""
+    fields = {f.name for f in dataclasses.fields(record_type)}
+    spec = raw_table(table_name)
+    columns = tuple((c, _fast_check(c)) for c in spec.columns if c.name in fields)
+    required = tuple(c.name for c, _ in columns if not c.nullable and c.name not in spec.key_nullable)
+    return columns, required
+
+
+def row_to_violation(table_name: str, row: Any, page_count: int) -> Violation | None:
+    """The first contract rule a record breaks (types, ranges, columns not nullable), or None."""
+    columns, required = _record_columns(table_name, type(row))
+    page = None
+    for column, fast_ok in columns:
+        value = getattr(row, column.name)
+        if value is None or fast_ok(value, page_count):
             continue
-        hit = value_to_violation(column, dtype, values[column], page_count)
+        hit = value_to_violation(column, value, page_count)
         if hit:
-            return Violation(table, hit[0], hit[1], page if hit[0] != "out_of_range" or column != "page" else None)
-    nullable = NATURAL_KEYS.get(table, ((), ()))[1]
-    for column in NATURAL_KEYS.get(table, ((), ()))[0] + REQUIRED.get(table, ()):
-        if column in values and values[column] is None and column not in nullable:
-            return Violation(table, "null_key", f"{column} is missing", page)
+            page = getattr(row, "page", None)
+            page = page if isinstance(page, int) else None
+            return Violation(table_name, hit[0], hit[1], page if hit[0] != "out_of_range" or not column.is_page
+                             else None)
+    for name in required:
+        if getattr(row, name) is None:
+            page = getattr(row, "page", None)
+            return Violation(table_name, "null_key", f"{name} is missing", page if isinstance(page, int) else None)
     return None
 
 
-def rows_to_valid(table: str, rows: Iterable[Any], page_count: int) -> tuple[list[Any], list[Violation]]:
+def rows_to_valid(table_name: str, rows: Iterable[Any], page_count: int) -> tuple[list[Any], list[Violation]]:
     """The rows that keep the contract, and a violation for each row set aside."""
-    key_columns = NATURAL_KEYS.get(table, ((), ()))[0]
+    key_columns = raw_table(table_name).record_key
     kept, violations, seen = [], [], {}
     for row in rows:
-        bad = row_to_violation(table, row, page_count)
+        bad = row_to_violation(table_name, row, page_count)
         if bad is None and key_columns:
             key = tuple(getattr(row, c) for c in key_columns)
             if key in seen:
                 first = f" (first on page {seen[key]})" if seen[key] is not None else ""
-                bad = Violation(table, "duplicate_key",
+                bad = Violation(table_name, "duplicate_key",
                                 ", ".join(f"{c}={v}" for c, v in zip(key_columns, key)) + f" repeated{first}",
                                 getattr(row, "page", None))
             else:
@@ -136,12 +168,12 @@ def rows_to_valid(table: str, rows: Iterable[Any], page_count: int) -> tuple[lis
 def profile_to_valid(profile: DocumentProfile) -> tuple[DocumentProfile, list[Violation]]:
     """The profile with values that break the contract nulled, and what was nulled."""
     changes, violations = {}, []
-    for column, dtype in columns_of("documents"):
-        if not hasattr(profile, column):
+    for column in raw_table("documents").columns:
+        if not hasattr(profile, column.name):
             continue
-        hit = value_to_violation(column, dtype, getattr(profile, column), 0 if column != "page" else 1)
+        hit = value_to_violation(column, getattr(profile, column.name), 0 if not column.is_page else 1)
         if hit:
-            changes[column] = None
+            changes[column.name] = None
             violations.append(Violation("documents", hit[0], hit[1] + " (left empty)", None))
     return (dataclasses.replace(profile, **changes) if changes else profile), violations
 

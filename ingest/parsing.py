@@ -1,13 +1,20 @@
-"""One file's bytes to a Document and its Extraction: what a parser worker runs per file."""
+"""One file's bytes to a Document and its Extraction, and what a parser worker runs per file."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from .contract import extraction_to_valid
 from .errors import NotADisclosureError, ReadError
 from .extract import extract
 from .extract.disclosure import document_to_verdict
 from .model import Document, Extraction
 from .readers import ReaderSettings, bytes_to_document, read_bytes, sha256_hex
+from .rows import DocumentRows, document_to_rows
 from .stages import stage
+
+MAX_ERROR_CHARS = 2000  # raw.documents.error: the messages of the document's errors, cut here
 
 
 def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Document, Extraction]:
@@ -24,20 +31,36 @@ def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Docum
     return doc, extract(doc)
 
 
-def parse_file(args: tuple[str, str, ReaderSettings]):
-    """Worker job: read ``path``, check its bytes are still the ones planned, parse and extract.
+def extraction_to_status(ex: Extraction) -> tuple[str, str | None]:
+    """'partial' with the messages of its errors when the extraction has any, else 'parsed'."""
+    errors = [iss for iss in ex.issues if iss.severity == "error"]
+    return ("partial" if errors else "parsed"), ("; ".join(e.message for e in errors)[:MAX_ERROR_CHARS] or None)
+
+
+@dataclass
+class ParsedFile:
+    """A file read, checked against the raw contract and turned into the rows it loads."""
+
+    rows: DocumentRows
+    status: str  # 'parsed' | 'partial'
+    error: str | None
+
+
+def parse_file(args: tuple[str, str, ReaderSettings, str, dt.datetime]):
+    """Worker job: read ``path``, check its bytes are still the ones planned, parse and extract,
+    set aside what breaks the raw contract and build the rows to load (run ``run_id`` at ``now``).
 
     Returns:
-        ``((doc, extraction), None)`` or ``(None, (code, message, page))``.
+        ``(ParsedFile, None)`` or ``(None, (code, message, page))``.
     """
-    path, expected_id, settings = args
+    path, expected_id, settings, run_id, now = args
     stage("parsing")
     try:
         data = read_bytes(path, settings)
         if sha256_hex(data) != expected_id:
             raise ReadError(path, "file changed while the refresh ran; it is taken by the next refresh",
                             code="changed_during_run")
-        return parse_bytes(data, path, settings), None
+        doc, ex = parse_bytes(data, path, settings)
     except ReadError as exc:
         return None, (exc.code, str(exc), exc.page)
     except RecursionError:
@@ -46,3 +69,10 @@ def parse_file(args: tuple[str, str, ReaderSettings]):
         return None, ("parse_memory", f"{path}: parse ran out of memory", None)
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the others
         return None, ("reader_crashed", f"{path}: unexpected error while reading: {exc!r}", None)
+    try:
+        ex = extraction_to_valid(ex, doc.page_count, path)
+        status, error = extraction_to_status(ex)
+        rows = document_to_rows(doc, ex, status=status, error=error, run_id=run_id, now=now)
+    except Exception as exc:  # noqa: BLE001 - one document's rows must not stop the others
+        return None, ("load_failed", f"{path}: could not be loaded into raw.*: {exc}", None)
+    return ParsedFile(rows, status, error), None

@@ -20,11 +20,20 @@ from pathlib import Path
 
 import duckdb
 
-from .contract import extraction_to_valid
 from .corpus import Skipped, list_corpus
 from .errors import BudgetWarehouseError, PipelineError, ReadError
-from .load import PARSER_VERSION, ensure_schema, load_document, load_rejected, record_path, replace_skipped
-from .parsing import parse_bytes, parse_file
+from .load import (
+    PARSER_VERSION,
+    clear_path_issues,
+    ensure_schema,
+    load_rejected,
+    load_rows,
+    prepare_arrow_scans,
+    record_paths,
+    replace_skipped,
+    supersede,
+)
+from .parsing import ParsedFile, parse_bytes, parse_file
 from .readers import ReaderSettings
 from .stages import stage
 from .warehouse import (
@@ -174,37 +183,14 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
     return plan
 
 
-def _clear_path_issues(con: duckdb.DuckDBPyConnection, path: str) -> None:
-    """Forget the file-level issues of ``path`` (unreadable, vanished, changed during a run):
-    its bytes were read now."""
-    con.execute("delete from raw.parse_issues where document_id is null and source_path = ?", [path])
+BATCH_DOCUMENTS = 64  # documents loaded in one transaction (one insert per table)
+BATCH_ROWS = 200_000  # ... or fewer, when they hold this many rows
 
 
-def _load_parsed(con: duckdb.DuckDBPyConnection, f: PlannedFile, parsed, err, *, run_id: str,
-                 now: dt.datetime) -> FileOutcome:
-    """Load one parse result: the document (checked against the contract), or its rejection.
-
-    A new version of a file replaces the versions before it only when it was read; otherwise
-    they stay current and the failure is reported.
-    """
-    _clear_path_issues(con, f.path)
-    if err is None:
-        doc, ex = parsed
-        ex = extraction_to_valid(ex, doc.page_count, f.path)
-        errors = [iss for iss in ex.issues if iss.severity == "error"]
-        doc_status = "partial" if errors else "parsed"
-        try:
-            load_document(con, doc, ex, status=doc_status, run_id=run_id, now=now,
-                          error="; ".join(e.message for e in errors)[:2000] or None)
-        except Exception as exc:  # noqa: BLE001 - one document's load must not stop the others
-            err = ("load_failed", f"{f.path}: could not be loaded into raw.*: {exc}", None)
-        else:
-            for previous in f.previous:
-                con.execute("update raw.documents set is_current=false, superseded_by=? where document_id=?",
-                            [f.document_id, previous])
-            con.execute("update raw.document_paths set is_present=false where source_path=? and document_id<>?",
-                        [f.path, f.document_id])
-            return FileOutcome(f.path, "changed" if f.previous else "new", f.document_id, doc_status)
+def _reject(con: duckdb.DuckDBPyConnection, f: PlannedFile, err: tuple[str, str, int | None], *,
+            run_id: str, now: dt.datetime) -> FileOutcome:
+    """Record a file that could not be taken. A new version of a file replaces the versions
+    before it only when it was read; otherwise they stay current and the failure is reported."""
     code, message, page = err
     if f.previous:
         message += "; the version read before stays current"
@@ -216,39 +202,115 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, f: PlannedFile, parsed, err, *,
     return FileOutcome(f.path, "failed", f.document_id, "rejected", message)
 
 
+def _replaced(batch: list[tuple[PlannedFile, ParsedFile]]) -> list[tuple[str, str, str]]:
+    return [(f.path, f.document_id, previous) for f, _ in batch for previous in (f.previous or [""])]
+
+
+def _load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[PlannedFile, ParsedFile]], *, run_id: str,
+                now: dt.datetime) -> list[FileOutcome]:
+    """Load parsed files (checked against the contract in their worker) in one transaction; when
+    that fails, each on its own, so that one document's load never costs the others."""
+    stage("loading")
+    clear_path_issues(con, [f.path for f, _ in batch])
+    try:
+        load_rows(con, [p.rows for _, p in batch], now)
+    except Exception:  # noqa: BLE001 - retried one by one below, where the failure is named
+        outcomes = []
+        for f, parsed in batch:
+            try:
+                load_rows(con, [parsed.rows], now)
+            except Exception as exc:  # noqa: BLE001 - one document's load must not stop the others
+                outcomes.append(_reject(con, f, ("load_failed", f"{f.path}: could not be loaded into raw.*: {exc}",
+                                                 None), run_id=run_id, now=now))
+            else:
+                supersede(con, _replaced([(f, parsed)]))
+                outcomes.append(FileOutcome(f.path, "changed" if f.previous else "new", f.document_id,
+                                            parsed.status))
+        return outcomes
+    supersede(con, _replaced(batch))
+    return [FileOutcome(f.path, "changed" if f.previous else "new", f.document_id, p.status) for f, p in batch]
+
+
 def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id: str,
                  settings: ReaderSettings = DEFAULT_SETTINGS, jobs: int = 1,
                  progress: Callable[[int, int], None] | None = None,
                  plan: Plan | None = None) -> IngestStats:
     """Parse and load every file not already loaded (by content hash). One bad file never stops
-    the others: it becomes a parse issue (and a 'rejected' document when it could be hashed)."""
+    the others: it becomes a parse issue (and a 'rejected' document when it could be hashed).
+
+    The parser workers also check each document against the raw contract and build its rows;
+    documents are loaded in batches (:data:`BATCH_DOCUMENTS`), one transaction each.
+    """
     ensure_schema(con)
     stats = IngestStats(run_id=run_id)
     now = dt.datetime.now()
     plan = plan or plan_files(con, paths, settings)
     stats.skipped = plan.skipped
-    for path, exc in plan.unreadable:
-        load_rejected(con, path, exc.code, str(exc), run_id=run_id, now=now)
-        stats.outcomes.append(FileOutcome(path, "failed", reason=str(exc)))
-    for o in plan.done:
-        if o.document_id:
-            record_path(con, o.document_id, o.path, now)
-            _clear_path_issues(con, o.path)
-        stats.outcomes.append(o)
-    jobs_args = [(f.path, f.document_id, settings) for f in plan.todo]
+    # the largest files first, so that the last file a worker takes is a small one
+    todo = sorted(plan.todo, key=lambda f: -f.byte_size)
+    jobs_args = [(f.path, f.document_id, settings, run_id, now) for f in todo]
+    # the workers start now; what follows runs while they import
     results = bounded_map(parse_file, jobs_args, jobs=jobs, max_seconds=settings.max_parse_seconds,
                           max_mib=settings.max_parse_mib)
-    for i, (f, result) in enumerate(zip(plan.todo, results), start=1):
-        if isinstance(result, WorkerFailure):
-            parsed, err = None, (result.code, f"{f.path}: {result.message}", None)
-        else:
+    with results:  # stops the workers however this ends
+        if plan.todo:
+            prepare_arrow_scans(con)
+        for path, exc in plan.unreadable:
+            load_rejected(con, path, exc.code, str(exc), run_id=run_id, now=now)
+            stats.outcomes.append(FileOutcome(path, "failed", reason=str(exc)))
+        seen_again = [(o.document_id, o.path) for o in plan.done if o.document_id]
+        record_paths(con, seen_again, now)
+        clear_path_issues(con, [path for _, path in seen_again])
+        stats.outcomes.extend(plan.done)
+        loader = _BatchLoader(con, run_id=run_id, now=now, total=len(plan.todo), progress=progress)
+        for f, result in zip(todo, results):
+            if isinstance(result, WorkerFailure):
+                loader.reject(f, (result.code, f"{f.path}: {result.message}", None))
+                continue
             parsed, err = result
-        stage("loading")
-        stats.outcomes.append(_load_parsed(con, f, parsed, err, run_id=run_id, now=now))
-        if progress:
-            progress(i, len(plan.todo))
+            if err is not None:
+                loader.reject(f, err)
+            else:
+                loader.add(f, parsed)
+    loader.flush()
+    rank = {f.path: i for i, f in enumerate(plan.todo)}
+    stats.outcomes.extend(sorted(loader.outcomes, key=lambda o: rank[o.path]))  # in the order of the plan
     replace_skipped(con, plan.roots, [(s.path, s.reason) for s in plan.skipped], run_id, now)
     return stats
+
+
+class _BatchLoader:
+    """Loads parse results in batches, outcomes in the order the files came."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, run_id: str, now: dt.datetime, total: int,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.con, self.run_id, self.now, self.total, self.progress = con, run_id, now, total, progress
+        self.batch: list[tuple[PlannedFile, ParsedFile]] = []
+        self.rows = 0
+        self.outcomes: list[FileOutcome] = []
+
+    def _advance(self) -> None:
+        if self.progress:
+            self.progress(len(self.outcomes), self.total)
+
+    def add(self, f: PlannedFile, parsed: ParsedFile) -> None:
+        self.batch.append((f, parsed))
+        self.rows += parsed.rows.rows
+        if len(self.batch) >= BATCH_DOCUMENTS or self.rows >= BATCH_ROWS:
+            self.flush()
+
+    def reject(self, f: PlannedFile, err: tuple[str, str, int | None]) -> None:
+        self.flush()
+        stage("loading")
+        clear_path_issues(self.con, [f.path])
+        self.outcomes.append(_reject(self.con, f, err, run_id=self.run_id, now=self.now))
+        self._advance()
+
+    def flush(self) -> None:
+        if self.batch:
+            self.outcomes.extend(_load_batch(self.con, self.batch, run_id=self.run_id, now=self.now))
+            self.batch, self.rows = [], 0
+            self._advance()
 
 
 def removed_paths(con: duckdb.DuckDBPyConnection, roots: list[str], seen: set[str]) -> list[str]:

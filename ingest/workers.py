@@ -5,10 +5,13 @@ descriptors but its two pipes (``close_fds``/``pass_fds``): it never holds the w
 dies with the process that started it (``prctl(PR_SET_PDEATHSIG)`` on Linux, a parent-pid watchdog
 elsewhere), so a killed refresh leaves no worker behind.
 
-The parent watches every busy worker: past ``max_parse_seconds`` of wall time, or past
-``max_parse_mib`` of resident memory, the worker is killed and that file alone fails with the
-reason ('parse exceeded 120 s', 'parse exceeded 1536 MiB'); a worker that dies on its own (the
-kernel's OOM killer, a crash in a C library) fails the file it was reading, named. The others go on.
+Workers are long-lived: all of them start at once (their imports run side by side) and each reads
+file after file. A thread of the parent (the dispatcher) feeds them and watches every busy one:
+past ``max_parse_seconds`` of wall time, or past ``max_parse_mib`` of resident memory, the worker
+is killed and that file alone fails with the reason ('parse exceeded 120 s', 'parse exceeded
+1536 MiB'), and a new worker takes its place; a worker that dies on its own (the kernel's OOM
+killer, a crash in a C library) fails the file it was reading, named. The others go on. The
+dispatcher keeps the workers busy while the parent loads what they returned.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from typing import Self
 
 POLL_SECONDS = 0.05
 STARTUP_SECONDS = 120.0  # a worker's start (interpreter and imports) is not counted to a file
 PRELOAD = ("ingest.parsing",)  # imported by each worker before it says it is ready
-BUFFER_PER_WORKER = 4  # results held for in-order delivery, per worker
+BUFFER_PER_WORKER = 8  # results running or waiting to be taken, per worker
 PR_SET_PDEATHSIG = 1
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -124,15 +128,25 @@ class _Worker:
         self.started = 0.0
         self.peak = 0
 
-    def submit(self, index: int, func: Callable, arg) -> None:
-        """Send a task; the first waits until the worker has started (its imports are not timed)."""
+    def submit(self, index: int, func: Callable, arg, stopping: threading.Event | None = None) -> None:
+        """Send a task; the first waits until the worker has started (its imports are not timed),
+        or until ``stopping`` is set."""
         if not self.ready:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            ok = False
             try:
-                ok = self.results.poll(STARTUP_SECONDS) and self.results.recv() == "ready"
+                while time.monotonic() < deadline and not (stopping and stopping.is_set()):
+                    if self.results.poll(POLL_SECONDS):
+                        ok = self.results.recv() == "ready"
+                        break
+                    if self.proc.poll() is not None:
+                        break
             except (EOFError, OSError):
                 ok = False
             if not ok:
                 self.kill()
+                if stopping and stopping.is_set():
+                    raise InterruptedError("stopped while a parser worker started")
                 raise OSError(f"a parser worker (python -m ingest.workers) did not start within "
                               f"{STARTUP_SECONDS:g} s; see its error above")
             self.ready = True
@@ -175,51 +189,140 @@ def _death_message(returncode: int | None) -> str:
     return f"the parser process exited (code {returncode}) while reading this file"
 
 
+class _Dispatcher(threading.Thread):
+    """Keeps the workers busy, whatever the consumer of the results is doing (loading the last
+    batch into DuckDB): submits tasks while fewer than ``buffer`` results are pending (running or
+    done, not yet taken), watches the bounds of every busy worker, and files each outcome by
+    its task index. Owns the workers: they are stopped (killed when busy) when it ends."""
+
+    def __init__(self, func: Callable, args: list, *, jobs: int, max_seconds: float, limit: int,
+                 buffer: int, on_start: Callable[[int], None] | None) -> None:
+        super().__init__(daemon=True, name="parser-dispatch")
+        self.func, self.args, self.jobs = func, args, max(1, jobs)
+        self.max_seconds, self.limit, self.buffer, self.on_start = max_seconds, limit, buffer, on_start
+        self.cond = threading.Condition()
+        self.done: dict[int, object] = {}  # guarded by cond
+        self.taken = 0  # results the consumer has taken (guarded by cond)
+        self.error: BaseException | None = None
+        self.finished = False
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        idle: list[_Worker] = []
+        busy: dict[int, _Worker] = {}  # task index -> worker
+        next_task = 0
+        try:
+            # start every worker needed at once: their imports run side by side
+            idle = [_Worker() for _ in range(min(self.jobs, len(self.args)))]
+            while not self.stopping.is_set():
+                with self.cond:
+                    pending = next_task - self.taken
+                    if next_task >= len(self.args) and not busy:
+                        break
+                while next_task < len(self.args) and len(busy) < self.jobs and pending < self.buffer:
+                    worker = idle.pop() if idle else _Worker()
+                    worker.submit(next_task, self.func, self.args[next_task], self.stopping)
+                    busy[next_task] = worker
+                    if self.on_start:
+                        self.on_start(next_task)
+                    next_task += 1
+                    pending += 1
+                if not busy:
+                    with self.cond:  # the buffer is full: wait for the consumer
+                        self.cond.wait(POLL_SECONDS)
+                    continue
+                wait([w.results for w in busy.values()], timeout=POLL_SECONDS)
+                for index, worker in list(busy.items()):
+                    outcome = _check(worker, self.max_seconds, self.limit)
+                    if outcome is None:
+                        continue
+                    del busy[index]
+                    with self.cond:
+                        self.done[index] = outcome
+                        self.cond.notify_all()
+                    if worker.proc.returncode is not None:
+                        continue  # killed or dead: replaced by a new worker when needed
+                    if (rss_bytes(worker.proc.pid) or 0) > self.limit // 2:  # recycle a worker grown fat
+                        worker.stop()
+                    else:
+                        idle.append(worker)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            self.error = exc
+        finally:
+            for worker in busy.values():
+                worker.kill()
+            for worker in idle:
+                worker.stop()
+            with self.cond:
+                self.finished = True
+                self.cond.notify_all()
+
+    def take(self, index: int):
+        """The outcome of task ``index``, waiting for it; raises what stopped the dispatcher."""
+        with self.cond:
+            while index not in self.done:
+                if self.error is not None:
+                    raise self.error
+                if self.finished:
+                    raise RuntimeError(f"parser dispatch ended without the result of task {index}")
+                self.cond.wait(POLL_SECONDS)
+            self.taken = index + 1
+            self.cond.notify_all()
+            return self.done.pop(index)
+
+
+class BoundedMap:
+    """The results of :func:`bounded_map`, in the order of its arguments; the workers start
+    when it is made. ``close()`` (or leaving a ``with`` block) stops them, killing the busy ones."""
+
+    def __init__(self, dispatcher: _Dispatcher | None, n: int) -> None:
+        self._dispatcher, self._n, self._next = dispatcher, n, 0
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self):
+        if self._next >= self._n or self._dispatcher is None:
+            self.close()
+            raise StopIteration
+        try:
+            out = self._dispatcher.take(self._next)
+        except BaseException:
+            self.close()
+            raise
+        self._next += 1
+        return out
+
+    def close(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.stopping.set()
+            self._dispatcher.join()
+            self._dispatcher = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def bounded_map(func: Callable, args: list, *, jobs: int, max_seconds: float, max_mib: int,
-                on_start: Callable[[int], None] | None = None) -> Iterator:
-    """``func(arg)`` for each arg in worker processes, results yielded in the order of ``args``.
+                on_start: Callable[[int], None] | None = None) -> BoundedMap:
+    """``func(arg)`` for each arg in worker processes, results in the order of ``args``.
 
     A result is ``func``'s return value, or a :class:`WorkerFailure` when its worker was killed
     for time or memory, or died. ``func`` must be importable by name (it is pickled by reference).
-    At most ``jobs`` workers run; results wait for in-order delivery in a bounded buffer.
+    At most ``jobs`` workers run, started at once (now, while the caller goes on) and reused from
+    file to file (each file's bounds start afresh); a worker killed for a bound, or dead, is
+    replaced. The workers go on while the consumer works on a result; at most
+    ``jobs * BUFFER_PER_WORKER`` results wait (running or done) to be taken.
     """
-    limit = max_mib * 1024 * 1024
-    idle: list[_Worker] = []
-    busy: dict[int, _Worker] = {}  # task index -> worker
-    done: dict[int, object] = {}
-    next_task = next_out = 0
-    buffer = max(1, jobs) * BUFFER_PER_WORKER
-    try:
-        while next_out < len(args):
-            while next_task < len(args) and len(busy) < max(1, jobs) and len(done) + len(busy) < buffer:
-                worker = idle.pop() if idle else _Worker()
-                worker.submit(next_task, func, args[next_task])
-                busy[next_task] = worker
-                if on_start:
-                    on_start(next_task)
-                next_task += 1
-            if busy:
-                wait([w.results for w in busy.values()], timeout=POLL_SECONDS)
-            for index, worker in list(busy.items()):
-                outcome = _check(worker, max_seconds, limit)
-                if outcome is None:
-                    continue
-                done[index] = outcome
-                del busy[index]
-                if worker.proc.returncode is not None:
-                    continue  # killed or dead: replaced by a new worker when needed
-                if (rss_bytes(worker.proc.pid) or 0) > limit // 2:  # recycle a worker grown fat
-                    worker.stop()
-                else:
-                    idle.append(worker)
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
-    finally:
-        for worker in busy.values():
-            worker.kill()
-        for worker in idle:
-            worker.stop()
+    if not args:
+        return BoundedMap(None, 0)
+    dispatcher = _Dispatcher(func, args, jobs=jobs, max_seconds=max_seconds, limit=max_mib * 1024 * 1024,
+                             buffer=max(1, jobs) * BUFFER_PER_WORKER, on_start=on_start)
+    dispatcher.start()
+    return BoundedMap(dispatcher, len(args))
 
 
 def _check(worker: _Worker, max_seconds: float, limit: int):

@@ -7,44 +7,42 @@ A new layout is a new rule (or a new extractor listed here), never a change to a
 
 from __future__ import annotations
 
-import importlib
 import traceback
+from collections.abc import Callable
 
 from ..model import Document, Extraction, ParseIssue
+from ..sections import extract_sections
+from .narrative import extract_narrative
+from .performance import extract_performance
+from .profile import extract_profile
+from .tables import extract_tables
 
-EXTRACTORS: list[str] = [
-    "ingest.extract.profile:extract_profile",
-    "ingest.sections:extract_sections",
-    "ingest.extract.narrative:extract_narrative",
-    "ingest.extract.performance:extract_performance",
-    "ingest.extract.tables:extract_tables",
-]
+Extractor = Callable[[Document, Extraction], None]
 
-
-def _load(target: str):
-    module_name, func = target.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None  # extractor not written yet
-        raise
-    return getattr(module, func)
+EXTRACTORS: tuple[Extractor, ...] = (
+    extract_profile,
+    extract_sections,
+    extract_narrative,
+    extract_performance,
+    extract_tables,
+)
 
 
-def extract(doc: Document) -> Extraction:
+def extractor_name(fn: Extractor) -> str:
+    """``module:function`` of an extractor, as its failures name it."""
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def extract(doc: Document, extractors: tuple[Extractor, ...] = EXTRACTORS) -> Extraction:
     """Run every extractor. One failing extractor becomes a parse issue; the others still run."""
     ex = Extraction()
-    for target in EXTRACTORS:
-        fn = _load(target)
-        if fn is None:
-            continue
+    for fn in extractors:
         try:
             fn(doc, ex)
         except Exception as exc:  # noqa: BLE001 - recorded, never silent
             ex.issues.append(ParseIssue(
                 severity="error", code="extractor_failed",
-                message=f"{doc.source_path}: extractor {target} failed: {exc!r}; "
+                message=f"{doc.source_path}: extractor {extractor_name(fn)} failed: {exc!r}; "
                         f"{traceback.format_exc(limit=3).splitlines()[-1]}",
             ))
     return ex

@@ -9,6 +9,7 @@ new wording.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Label cells of a project table (项目支出绩效目标表) -> field.
 PROJECT_LABELS: dict[str, str] = {
@@ -119,6 +120,7 @@ _PAREN_TAIL = re.compile(r"[(（]([^()（）]*)[)）]$")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)
 def label_key(cell: str | None) -> str:
     """The comparable form of a label cell: no spaces, no '其中：' prefix, no trailing '(%)' or
     '(万元)', no trailing colon. '其中：财政资金' -> '财政资金'; '资金支出计划(%)' -> '资金支出计划'."""

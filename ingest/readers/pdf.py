@@ -193,18 +193,23 @@ def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:
     rect = raw.FS_RECTF()
     ref = ctypes.byref(rect)
     get_box = raw.FPDFText_GetLooseCharBox
+    handle = getattr(textpage, "raw", textpage)  # the raw handle: no property lookup per call
+    upright, height, box = frame.rotation == 0, frame.height, frame.box
     chars: list[Char] = []
     append = chars.append
     for i, ch in enumerate(text):
         if ch <= " " or ch in "\u00a0\u3000\ufeff\ufffe\uffff":
             continue
-        if not get_box(textpage, i, ref):
+        if not get_box(handle, i, ref):
             continue
         left, right, top, bottom = rect.left, rect.right, rect.top, rect.bottom
         if right <= left or top <= bottom:
             continue
-        x0, y0, x1, y1 = frame.box(left, bottom, right, top)
-        append(Char(ch, x0, y0, x1, y1))
+        if upright:  # PageFrame.box of an unrotated page, inline
+            append(Char(ch, left, height - top, right, height - bottom))
+        else:
+            x0, y0, x1, y1 = box(left, bottom, right, top)
+            append(Char(ch, x0, y0, x1, y1))
     return chars
 
 
@@ -271,15 +276,16 @@ def _objects_to_boxes(parent, count, get, m: Matrix | None, thin: float, out: li
 
     l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    get_type, form, path = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
     for i in range(count(parent)):
         obj = get(parent, i)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_FORM:
+        kind = get_type(obj)
+        if kind == form:
             inner = _obj_matrix(obj)
             _objects_to_boxes(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
                               inner if m is None else matrix_multiply(inner, m), thin, out)
             continue
-        if kind != raw.FPDF_PAGEOBJ_PATH:
+        if kind != path:
             continue
         if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
             continue
@@ -306,7 +312,8 @@ def page_to_rects(page, frame: PageFrame,
     from pypdfium2 import raw
 
     boxes: list[tuple[float, float, float, float]] = []
-    _objects_to_boxes(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, None, thin, boxes)
+    _objects_to_boxes(getattr(page, "raw", page), raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, None, thin,
+                      boxes)
     return [frame.box(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes]
 
 
@@ -316,9 +323,10 @@ def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
     return rules_to_grids(rules, settings.grid_tolerance)
 
 
-def _in_grid(c: Char, g: Grid, tol: float) -> bool:
+def _grid_bounds(g: Grid, tol: float) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) within which a character's centre is inside the grid."""
     x0, top, x1, bottom = g.bbox
-    return x0 - tol <= c.cx <= x1 + tol and top - tol <= c.cy <= bottom + tol
+    return x0 - tol, top - tol, x1 + tol, bottom + tol
 
 
 def _header_row_count(rows: list[list[str]]) -> int:
@@ -361,10 +369,12 @@ def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool 
     grids = rects_to_grids(page_to_rects(page, frame, settings.rule_max_thickness), settings) \
         if settings.read_rulings else []
     table_chars: list[list[Char]] = [[] for _ in grids]
-    free: list[Char] = []
-    for c in chars:
-        for k, g in enumerate(grids):
-            if _in_grid(c, g, settings.grid_tolerance):
+    free: list[Char] = [] if grids else list(chars)
+    bounds = [_grid_bounds(g, settings.grid_tolerance) for g in grids]
+    for c in chars if grids else ():
+        cx, cy = c.cx, c.cy
+        for k, (left, top, right, bottom) in enumerate(bounds):
+            if left <= cx <= right and top <= cy <= bottom:  # inside grid k
                 table_chars[k].append(c)
                 break
         else:

@@ -27,7 +27,9 @@ class Char:
         self.cx = (x0 + x1) / 2
         self.cy = (top + bottom) / 2
         self.size = bottom - top
-        self.cjk = is_cjk(text)
+        o = ord(text[0])  # is_cjk(text), inline: this runs for every character of every page
+        self.cjk = 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F \
+            or text in _CJK_PUNCT
 
     def __repr__(self) -> str:
         return f"Char({self.text!r}, {self.x0:.1f}, {self.top:.1f}, {self.x1:.1f}, {self.bottom:.1f})"
@@ -86,10 +88,13 @@ class Grid:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
 
+_CJK_PUNCT = "“”‘’…—"
+
+
 def is_cjk(ch: str) -> bool:
     o = ord(ch[0])
     return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F \
-        or ch in "“”‘’…—"
+        or ch in _CJK_PUNCT
 
 
 def chars_to_text(chars: list[Char], gap_ratio: float, cjk_gap_ratio: float) -> str:

@@ -55,10 +55,14 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     raise ReadError(path, "not text in UTF-8, GB18030 or Big5", code="bad_encoding")
 
 
+# Control characters other than tab, newline, form feed and carriage return; the replacement character.
+_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _looks_like_text(text: str) -> bool:
     if not text:
         return False
-    bad = sum(1 for ch in text[:20_000] if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    bad = len(_NOT_TEXT_RE.findall(text, 0, 20_000))
     return bad / min(len(text), 20_000) < 0.01
 
 
