@@ -7,12 +7,21 @@ really HTML is read as HTML. Each reader is ``<format>_to_document(data, path, s
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ReadError
 from ..model import Document
+
+# The reader modules import their third-party libraries (pypdfium2, lxml, openpyxl …) when they
+# first read a file, so importing them here costs little.
+from .doc import doc_to_document
+from .docx import docx_to_document
+from .html import html_to_document
+from .pdf import pdf_to_document
+from .text import text_to_document
+from .xlsx import xls_to_document, xlsx_to_document
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
@@ -53,15 +62,17 @@ class ReaderSettings:
             raise ValueError("reader limits must be positive")
 
 
-# format -> "module:function"; modules are imported when first needed.
-READERS: dict[str, str] = {
-    "text": "ingest.readers.text:text_to_document",
-    "pdf": "ingest.readers.pdf:pdf_to_document",
-    "docx": "ingest.readers.docx:docx_to_document",
-    "doc": "ingest.readers.doc:doc_to_document",
-    "html": "ingest.readers.html:html_to_document",
-    "xlsx": "ingest.readers.xlsx:xlsx_to_document",
-    "xls": "ingest.readers.xlsx:xls_to_document",
+Reader = Callable[[bytes, str, ReaderSettings], Document]
+
+# format (as sniff_format tells it) -> reader
+READERS: dict[str, Reader] = {
+    "text": text_to_document,
+    "pdf": pdf_to_document,
+    "docx": docx_to_document,
+    "doc": doc_to_document,
+    "html": html_to_document,
+    "xlsx": xlsx_to_document,
+    "xls": xls_to_document,
 }
 
 _IMAGE_SIGNATURES = {
@@ -175,16 +186,9 @@ def bytes_to_document(data: bytes, path: str, settings: ReaderSettings = ReaderS
     from ..normalize import normalize_document
 
     fmt = fmt or sniff_format(data, path)
-    target = READERS.get(fmt)
-    if target is None:
+    reader = READERS.get(fmt)
+    if reader is None:
         raise ReadError(path, f"no reader for format {fmt!r}", code="unsupported_format")
-    module_name, func_name = target.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        raise ReadError(path, f"no reader for {fmt} files is installed ({exc.name})",
-                        code="unsupported_format") from exc
-    reader = getattr(module, func_name)
     doc = reader(data, path, settings)
     doc.document_id = sha256_hex(data)
     doc.byte_size = len(data)
