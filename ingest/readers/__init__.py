@@ -127,9 +127,11 @@ def sniff_format(data: bytes, path: str) -> str:
         import io
         import zipfile
 
+        from .docx import ZIP_OPEN_ERRORS
+
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        except ZIP_OPEN_ERRORS as exc:
             raise ReadError(path, f"a damaged zip archive ({exc})", code="corrupt") from exc
         if "word/document.xml" in names:
             return "docx"

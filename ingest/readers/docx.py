@@ -57,6 +57,12 @@ _OTHER_MAIN_TYPES = re.compile(
 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
+#: What opening a damaged zip raises: besides BadZipFile, a mangled header raises
+#: NotImplementedError ("zip file version 20.3", an unknown compression method), RuntimeError
+#: (an encrypted member), EOFError, ValueError or OSError (offsets past the end).
+ZIP_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
+                   ValueError, OSError, EOFError)
+
 
 def zip_to_checked_archive(data: bytes, path: str, settings) -> zipfile.ZipFile:
     """Open ``data`` as a zip, refusing archives that would unpack beyond the reader limits.
@@ -76,7 +82,7 @@ def zip_to_checked_archive(data: bytes, path: str, settings) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+    except ZIP_OPEN_ERRORS as exc:
         raise ReadError(path, f"a damaged zip archive ({exc})", code="corrupt") from exc
     total = sum(info.file_size for info in infos)
     if total > settings.max_unzipped_bytes:
