@@ -38,9 +38,11 @@ from .readers import ReaderSettings
 from .stages import stage
 from .warehouse import (
     WarehouseLock,
+    connect_writable,
     copy_to_work,
     discard,
     is_lock_conflict,
+    needs_storage_migration,
     os_error_to_message,
     recover,
     swap_in,
@@ -415,7 +417,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
         stats = IngestStats(run_id=uuid.uuid4().hex[:12])
         stage("recover")
         notes = recover(db)
-        if db.exists() and build:
+        if db.exists() and build and not needs_storage_migration(db):
             stats.notes = notes
             noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
             if noop is not None:
@@ -424,7 +426,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
         try:
             copy_to_work(db)
             dirs = warehouse_dirs(db)
-            con = duckdb.connect(str(work))
+            con = connect_writable(work)
             try:
                 ensure_schema(con)
                 stage("planning")
@@ -451,7 +453,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
                                       dbt_run_results=dirs.dbt_target / "run_results.json")
             stage("record")
-            con = duckdb.connect(str(work))
+            con = connect_writable(work)
             try:
                 _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version)
                 con.execute("checkpoint")
@@ -525,7 +527,7 @@ def _record_noop(db: Path, stats: IngestStats, started: dt.datetime, version: in
     checkpoints), or on a copy swapped in when a reader holds the file open."""
     work = work_path(db)
     try:
-        con = duckdb.connect(str(db))
+        con = connect_writable(db)
         target = db
     except duckdb.Error as exc:
         # a reader holds the file: another process (a lock conflict) or this one (a connection
@@ -533,7 +535,7 @@ def _record_noop(db: Path, stats: IngestStats, started: dt.datetime, version: in
         if not (is_lock_conflict(exc) or isinstance(exc, duckdb.ConnectionException)):
             raise
         copy_to_work(db)
-        con = duckdb.connect(str(work))
+        con = connect_writable(work)
         target = work
     try:
         _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version,
@@ -558,7 +560,7 @@ def _record_failure(db: Path, stats: IngestStats, started: dt.datetime, exc: Bas
     if not db.exists():
         return
     try:
-        con = duckdb.connect(str(db))
+        con = connect_writable(db)
         try:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             _record_run(con, stats, command="refresh", started=started, status="failed", version=None,
@@ -583,7 +585,7 @@ def ingest_only(paths: list[str], db_path: str = DEFAULT_DB, *, jobs: int = 1,
         work = work_path(db)
         try:
             copy_to_work(db)
-            con = duckdb.connect(str(work))
+            con = connect_writable(work)
             try:
                 ensure_schema(con)
                 stage("planning")

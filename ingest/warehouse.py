@@ -33,6 +33,13 @@ from .errors import PipelineError, WarehouseBusyError, WarehouseHeldError
 WORK_SUFFIX = ".next"
 DIR_NAME = ".budgetwh"
 
+#: The storage format the warehouse is written in. DuckDB 2.0 writes storage version 69 by
+#: default, which the 1.x clients analysts have refuse ("can only read versions between 64 and
+#: 68": the duckdb CLI 1.5 from PyPI, DBeaver's JDBC driver, R's duckdb). A file created with this
+#: compatibility version keeps it through later writes by any 2.x connection, and 1.4+ clients
+#: read it. Raise it only when a feature the warehouse needs requires a newer format.
+STORAGE_COMPATIBILITY = "v1.4.0"
+
 
 # ---------------------------------------------------------------------------------------------
 # Working folders beside the warehouse
@@ -231,7 +238,7 @@ def recover(db: Path) -> list[str]:
             done.append(f"removed {leftover.name} left by a killed run")
     if wal_path(db).exists() and db.exists():
         try:
-            con = duckdb.connect(str(db))
+            con = connect_writable(db)
         except duckdb.Error as exc:
             if is_lock_conflict(exc):
                 raise held_error(db, exc) from exc
@@ -259,8 +266,57 @@ def _fsync_path(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
+def connect_writable(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) a warehouse file for writing; a new file gets ``STORAGE_COMPATIBILITY``."""
+    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
+
+
+def storage_version(path: str | Path) -> str | None:
+    """The storage format of the DuckDB file at ``path`` as DuckDB tags it (``'v1.4.0+'``), or
+    None when it cannot be told (the file is held by a writer, or is not a DuckDB file)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select tags['storage_version'] from duckdb_databases() "
+                          "where database_name = current_database()").fetchone()
+    finally:
+        con.close()
+    return row[0] if row and row[0] else None
+
+
+def _version_key(tag: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", tag)[:3])
+
+
+def needs_storage_migration(db: Path) -> bool:
+    """True when the warehouse at ``db`` was written in a newer format than 1.x clients read
+    (a warehouse built before the format was pinned), so the next write rewrites it."""
+    if not db.exists():
+        return False
+    tag = storage_version(db)
+    return tag is not None and _version_key(tag) > _version_key(STORAGE_COMPATIBILITY)
+
+
+def _migrate_to_work(db: Path, work: Path) -> None:
+    """Write ``work`` as a copy of every schema, table, view and macro of ``db`` in the
+    ``STORAGE_COMPATIBILITY`` format (``COPY FROM DATABASE``; paths are parameters)."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as live (read_only)", [str(db)])
+        con.execute(f"attach ? as work (storage_version '{STORAGE_COMPATIBILITY}')", [str(work)])
+        con.execute("copy from database live to work")
+        con.execute("detach work")
+    finally:
+        con.close()
+
+
 def copy_to_work(db: Path) -> Path:
     """Copy the live warehouse to ``<db>.next`` (an empty start when there is none yet).
+
+    A warehouse written in a newer storage format than ``STORAGE_COMPATIBILITY`` (built before
+    the format was pinned) is rewritten in that format instead of copied byte for byte.
 
     Raises:
         PipelineError: the copy failed (a full disk, a read-only folder); no partial copy is left.
@@ -269,8 +325,15 @@ def copy_to_work(db: Path) -> Path:
     if not db.exists():
         return work
     try:
-        shutil.copyfile(db, work)
+        if needs_storage_migration(db):
+            _migrate_to_work(db, work)
+        else:
+            shutil.copyfile(db, work)
         _fsync_path(work)
+    except duckdb.Error as exc:
+        discard(work)
+        raise PipelineError(f"rewriting {db.name} in storage format {STORAGE_COMPATIBILITY} "
+                            f"failed ({_first_line(exc)}); the warehouse is unchanged") from exc
     except OSError as exc:
         work.unlink(missing_ok=True)
         message = os_error_to_message(exc, f"copying {db.name} to {work.name}")
@@ -284,7 +347,7 @@ def copy_to_work(db: Path) -> Path:
 def checkpoint_file(path: Path) -> None:
     """Fold a file's WAL into it (a closed DuckDB file normally has none)."""
     if wal_path(path).exists():
-        con = duckdb.connect(str(path))
+        con = connect_writable(path)
         try:
             con.execute("checkpoint")
         finally:
