@@ -59,7 +59,7 @@ def test_a_query_of_the_warehouse_still_answers(built_warehouse):
 
 @pytest.fixture()
 def secret(tmp_path) -> Path:
-    path = tmp_path / "secret.txt"
+    path = tmp_path / "secret.csv"
     path.write_text("root:x:0:0:the-secret-line\n", encoding="utf-8")
     return path
 
