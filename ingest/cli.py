@@ -176,12 +176,16 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
 
 
 def _connect_read_only(db_path: str):
+    """The warehouse opened in the query sandbox (read-only, no file or extension access, the
+    configuration locked: :mod:`ingest.sandbox`); a one-line error when it cannot be opened."""
     import duckdb
+
+    from .sandbox import connect_sandboxed
 
     if not Path(db_path).exists():
         _fail(f"no warehouse at {db_path}; build it with `budgetwh refresh` (or `make run`) first", EXIT_USAGE)
     try:
-        return duckdb.connect(db_path, read_only=True)
+        return connect_sandboxed(db_path)
     except duckdb.Error as exc:
         from .warehouse import held_error, is_lock_conflict, lock_holder
 
@@ -225,8 +229,11 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.argument("sql")
 def query(db_path: str, fmt: str, sql: str) -> None:
-    """Run SQL against the warehouse, read-only."""
+    """Run SQL against the warehouse, read-only: it reads the warehouse and nothing else (no
+    files, no ATTACH, no extensions, no settings; docs/security.md)."""
     import duckdb
+
+    from .sandbox import is_refusal, refusal_message
 
     con = _connect_read_only(db_path)
     try:
@@ -234,6 +241,8 @@ def query(db_path: str, fmt: str, sql: str) -> None:
         columns = [d[0] for d in cur.description] if cur.description else []
         rows = cur.fetchall() if columns else []
     except duckdb.Error as exc:
+        if is_refusal(exc):
+            _fail(f"query {refusal_message(exc)}", EXIT_USAGE)
         _fail(f"query failed: {exc}\nList the tables with: budgetwh query \"show all tables\"", EXIT_USAGE)
     finally:
         con.close()

@@ -3,8 +3,11 @@
 Walking a folder (sorted, recursively):
 - names starting with ``README`` (any case) are the folder's documentation, names starting with
   ``.`` are hidden: skipped, and a hidden or README folder is not searched;
-- a symbolic link to a folder is not followed (links can loop or leave the corpus), nor one that
-  points outside the corpus, nor a broken one; a link to a file inside the corpus is taken;
+- a symbolic link is never followed, each is reported with its target: a link to a folder (links
+  can loop or leave the corpus), one that points outside the corpus (the corpus is untrusted: a
+  link must not make the warehouse read ``~/.ssh`` or ``/etc``), a broken one, and a link to a
+  file inside the corpus: that file is read once, under its own name, where the walk takes it
+  (not twice, and a hidden or README file does not become a disclosure through a link);
 - a folder that cannot be listed, and anything that is not a regular file (a FIFO, a socket, a
   device: reading one could block forever), is skipped with the reason.
 A file named explicitly is taken as named.
@@ -47,7 +50,8 @@ def _inside(path: str, root: str) -> bool:
 
 
 def _link_reason(path: str, root_real: str) -> str | None:
-    """Why a symbolic link is not followed (None: a link to a regular file inside the corpus)."""
+    """Why a symbolic link is not followed (None: a link to a regular file inside the corpus,
+    whose reason depends on whether the walk takes its target: :func:`_inside_link_reason`)."""
     target = os.path.realpath(path)
     if not os.path.exists(target):
         return f"broken symbolic link (to {os.readlink(path)})"
@@ -56,6 +60,13 @@ def _link_reason(path: str, root_real: str) -> str | None:
     if not _inside(target, root_real):
         return f"symbolic link leaving the corpus (to {target}), not followed"
     return None
+
+
+def _inside_link_reason(path: str, taken: set[str]) -> str:
+    target = os.path.realpath(path)
+    if target in taken:
+        return f"symbolic link to {target} inside the corpus, not followed: that file is read under its own name"
+    return f"symbolic link to {target} inside the corpus, not followed: that file itself is not taken"
 
 
 def _kind_reason(mode: int) -> str | None:
@@ -71,6 +82,7 @@ def _kind_reason(mode: int) -> str | None:
 def walk_folder(root: str, listing: CorpusListing) -> None:
     """Add the files under ``root`` to ``listing`` (see the module docstring)."""
     root_real = os.path.realpath(root)
+    inside_links: list[str] = []
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -91,6 +103,9 @@ def walk_folder(root: str, listing: CorpusListing) -> None:
             reason = name_to_skip_reason(entry.name, is_dir)
             if reason is None and is_link:
                 reason = _link_reason(path, root_real)
+                if reason is None:
+                    inside_links.append(path)
+                    continue
             if reason is None and not is_link and not is_dir:
                 try:
                     reason = _kind_reason(entry.stat(follow_symlinks=False).st_mode)
@@ -103,6 +118,8 @@ def walk_folder(root: str, listing: CorpusListing) -> None:
             else:
                 listing.files.append(path)
         stack.extend(reversed(subfolders))
+    taken = {os.path.realpath(f) for f in listing.files}
+    listing.skipped.extend(Skipped(link, _inside_link_reason(link, taken)) for link in inside_links)
 
 
 def list_corpus(paths: Iterable[str]) -> CorpusListing:

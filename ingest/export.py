@@ -1,15 +1,21 @@
 """Export marts as Parquet (partitioned by fiscal year where a mart has one), CSV or XLSX (with
-Chinese column labels on request). Reads the warehouse read-only."""
+Chinese column labels on request).
+
+The warehouse is read in the query sandbox (:mod:`ingest.sandbox`) with the one folder ``--out``
+names as the only place it may write; the paths written are query parameters, never SQL text,
+so any folder name works (``O'Brien``) and none can add SQL of its own."""
 
 from __future__ import annotations
 
 import csv
+import os
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 
 from .errors import BudgetWarehouseError
+from .sandbox import connect_sandboxed, quote_identifier
 
 LABELS = Path(__file__).with_name("export_labels.csv")
 MART_PREFIXES = ("dim_", "fct_", "rpt_")
@@ -38,7 +44,8 @@ def export_marts(db_path: str, out_dir: str, fmt: str, marts: list[str] | None =
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(db_path, read_only=True)
+    real = Path(os.path.realpath(out))  # the folder the sandbox compares paths against
+    con = connect_sandboxed(db_path, writable_dir=real)
     written: list[Path] = []
     try:
         available = list_marts(con)
@@ -50,20 +57,22 @@ def export_marts(db_path: str, out_dir: str, fmt: str, marts: list[str] | None =
             cols = [r[0] for r in con.execute(
                 "select column_name from information_schema.columns where table_schema='main' and table_name=? "
                 "order by ordinal_position", [mart]).fetchall()]
+            source = f"select * from main.{quote_identifier(mart)}"  # a name list_marts gave
             if fmt == "parquet":
                 if "fiscal_year" in cols:
                     target = out / mart
-                    con.execute(f"copy (select * from main.{mart}) to '{target}' "
-                                f"(format parquet, partition_by (fiscal_year), overwrite_or_ignore true)")
+                    con.execute(f"copy ({source}) to $1 "
+                                f"(format parquet, partition_by (fiscal_year), overwrite_or_ignore true)",
+                                [str(real / target.name)])
                 else:
                     target = out / f"{mart}.parquet"
-                    con.execute(f"copy (select * from main.{mart}) to '{target}' (format parquet)")
+                    con.execute(f"copy ({source}) to $1 (format parquet)", [str(real / target.name)])
             elif fmt == "csv":
                 target = out / f"{mart}.csv"
-                con.execute(f"copy (select * from main.{mart}) to '{target}' (header, delimiter ',')")
+                con.execute(f"copy ({source}) to $1 (header, delimiter ',')", [str(real / target.name)])
             elif fmt == "xlsx":
                 target = out / f"{mart}.xlsx"
-                df = con.execute(f"select * from main.{mart}").df()
+                df = con.execute(source).df()
                 if len(df) > XLSX_MAX_ROWS:
                     raise BudgetWarehouseError(f"{mart} has {len(df):,} rows, more than one Excel sheet holds; "
                                                f"export it as parquet or csv")

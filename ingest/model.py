@@ -87,6 +87,8 @@ class Document:
     byte_size: int
     pages: list[Page] = field(default_factory=list)
     encoding: str | None = None
+    # what the reader itself has to report (e.g. a converter that ran with reduced confinement)
+    reader_issues: list[ParseIssue] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:

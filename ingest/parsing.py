@@ -28,7 +28,9 @@ def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Docum
     verdict = document_to_verdict(doc)
     if not verdict.is_disclosure:
         raise NotADisclosureError(path, f"not a disclosure: {verdict.reason}")
-    return doc, extract(doc)
+    ex = extract(doc)
+    ex.issues.extend(doc.reader_issues)
+    return doc, ex
 
 
 def extraction_to_status(ex: Extraction) -> tuple[str, str | None]:

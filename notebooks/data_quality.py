@@ -25,9 +25,9 @@ def _():
 def _():
     import os
 
-    import duckdb
+    from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
-    con = duckdb.connect(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"), read_only=True)
+    con = connect_sandboxed(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"))
     findings = con.execute(
         """
         select coalesce(d.issuer_name, '(warehouse)') as issuer, d.fiscal_year, d.disclosure_kind,

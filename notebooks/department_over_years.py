@@ -26,10 +26,10 @@ def _():
 def _():
     import os
 
-    import duckdb
+    from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
     fragment = os.environ.get("BUDGETWH_DEPARTMENT", "万里街道")
-    con = duckdb.connect(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"), read_only=True)
+    con = connect_sandboxed(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"))
     trend = con.execute(
         """
         select department_id, department_name, fiscal_year, disclosure_kind, scope,

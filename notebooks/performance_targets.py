@@ -25,9 +25,9 @@ def _():
 def _():
     import os
 
-    import duckdb
+    from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
-    con = duckdb.connect(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"), read_only=True)
+    con = connect_sandboxed(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"))
     profile = con.execute(
         """
         select d.issuer_name, d.fiscal_year, p.level1, p.n_indicators, p.n_numeric_targets,

@@ -28,9 +28,9 @@ def _():
 def _():
     import os
 
-    import duckdb
+    from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
-    con = duckdb.connect(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"), read_only=True)
+    con = connect_sandboxed(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"))
     comparison = con.execute(
         """
         select category, category_name_zh, region_full_name, region_level, fiscal_year, disclosure_kind,

@@ -25,10 +25,10 @@ def _():
 def _():
     import os
 
-    import duckdb
+    from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
     db_path = os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb")
-    con = duckdb.connect(db_path, read_only=True)
+    con = connect_sandboxed(db_path)
     seed = con.execute(
         "select document_id, issuer_name, fiscal_year from main.dim_document "
         "where region_code = '130434' order by fiscal_year desc limit 1"

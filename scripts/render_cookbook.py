@@ -31,7 +31,9 @@ def answer(con: duckdb.DuckDBPyConnection, sql: str) -> str:
 
 def render(db_path: str) -> str:
     src = SRC.read_text(encoding="utf-8")
-    con = duckdb.connect(db_path, read_only=True)
+    from ingest.sandbox import connect_sandboxed
+
+    con = connect_sandboxed(db_path)  # the sandbox `budgetwh query` runs these queries in
     try:
         def add_answer(m: re.Match) -> str:
             return f"{m.group(0)}\nAnswer on the sample warehouse:\n\n```text\n{answer(con, m.group(1).strip())}\n```\n"

@@ -304,9 +304,10 @@ def test_every_file_is_taken_or_skipped_with_a_reason(tmp_path, monkeypatch):
     listing = list_corpus([str(root)])
     taken = sorted(str(Path(f).relative_to(root)) for f in listing.files)
     skipped = {str(Path(s.path).relative_to(root)): s.reason for s in listing.skipped}
-    assert taken == ["a.pdf", "link_in.txt", "sub/b.txt"]
-    assert set(skipped) == {"README.md", "readme_first.txt", ".hidden.txt", ".git", "link_out.txt", "loop",
-                            "broken.txt", "locked"}
+    assert taken == ["a.pdf", "sub/b.txt"]
+    assert set(skipped) == {"README.md", "readme_first.txt", ".hidden.txt", ".git", "link_in.txt", "link_out.txt",
+                            "loop", "broken.txt", "locked"}
+    assert "read under its own name" in skipped["link_in.txt"]
     assert "permission denied" in skipped["locked"].lower()
     assert "leaving the corpus" in skipped["link_out.txt"] and "folder" in skipped["loop"]
 
