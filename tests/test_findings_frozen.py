@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from freeze_findings import FROZEN, findings_of, read_frozen  # noqa: E402
+from freeze_findings import FROZEN, findings_of, read_frozen
 
 
 def test_the_frozen_file_is_not_empty():

@@ -1,6 +1,6 @@
 -- The data quality findings: every failed check instance of the quality models (one per concern,
 -- each row a check with its observed and expected figures, tolerance, page and message), in one
--- table. expectation names the model that decided, suite its concern.
+-- table. suite names the model that decided (expectation: 'dbt').
 --
 -- The concerns not yet computed here (narrative vs table, changes, explanations, tables,
 -- performance, completeness: expectations/) are appended by the checkpoint that runs after
@@ -32,8 +32,8 @@ final as (
         cast(message as varchar) as message,
         cast(subject as varchar) as subject,
         cast(observed_unit as varchar) as observed_unit,
-        cast(model_name as varchar) as expectation,
-        cast(concern as varchar) as suite,
+        'dbt' as expectation,
+        cast(model_name as varchar) as suite,
         cast(date_trunc('second', current_localtimestamp()) as timestamp) as checked_at
     from failed
 
