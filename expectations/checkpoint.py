@@ -125,7 +125,7 @@ def read_frames(db_path: str, document_ids: list[str] | None = None, *,
                        + (" or document_id is null" if file_level else ""))
                 params = [document_ids]
             try:
-                frames[name] = arrow_to_frame(con.execute(sql, params).to_arrow_table())
+                frames[name] = arrow_to_frame(con.sql(sql, params=params or None).to_arrow_table())
             except duckdb.Error as exc:
                 raise PipelineError(f"checks: cannot read {name} from {db_path} "
                                     f"(has dbt build run?): {exc}") from exc
