@@ -16,8 +16,9 @@
          else rtrim(rtrim(cast(cast({{ value }} as decimal(38, 10)) as varchar), '0'), '.') end
 {%- endmacro %}
 
-{#- The columns every quality model has, in this order (quality_findings unions them). -#}
+{#- The columns every quality model has, in this order (quality_findings unions them).
+    check_key names the row checked within its document and check (unique with them). -#}
 {% macro quality_columns() -%}
-    concern, document_id, check_name, subject, severity, observed, expected, tolerance,
+    concern, document_id, check_name, check_key, subject, severity, observed, expected, tolerance,
     observed_unit, page, status, message
 {%- endmacro %}

@@ -60,6 +60,7 @@ final as (
         'duplicates' as concern,
         document_id,
         'duplicate_disclosure' as check_name,
+        current_document_id as check_key,
         file_name || ' = ' || current_file_name as subject,
         'warning' as severity,
         cast(n_figures_differing as decimal(20, 2)) as observed,

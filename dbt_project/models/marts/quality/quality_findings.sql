@@ -12,7 +12,7 @@ with
 failed as (
 
     {%- for model in models %}
-    select *, '{{ model }}' as model_name
+    select {{ quality_columns() }}, '{{ model }}' as model_name
     from {{ ref(model) }}
     where status = 'failed'
     {{ 'union all' if not loop.last }}
@@ -34,7 +34,9 @@ final as (
         cast(observed_unit as varchar) as observed_unit,
         'dbt' as expectation,
         cast(model_name as varchar) as suite,
-        cast(date_trunc('second', current_localtimestamp()) as timestamp) as checked_at
+        cast(date_trunc('second', current_localtimestamp()) as timestamp) as checked_at,
+        -- the row checked, within its document and check (null on the checkpoint's rows)
+        cast(check_key as varchar) as check_key
     from failed
 
 )

@@ -31,6 +31,7 @@ final as (
         'identities' as concern,
         document_id,
         check_name,
+        concat_ws('|', phase, reference_year, subject) as check_key,
         subject,
         severity,
         observed_yuan as observed,

@@ -33,6 +33,7 @@ final as (
         'parse_issues' as concern,
         document_id,
         'parse_issue:' || issue_code as check_name,
+        concat_ws('|', source_path, issue_seq) as check_key,
         coalesce(source_path, document_id, '?') as subject,
         'error' as severity,
         cast(null as decimal(20, 2)) as observed,

@@ -9,14 +9,17 @@ with
 amounts as (
 
     {%- for fact in amount_facts %}
-    select document_id, '{{ fact }}' as source_table, statement_key as subject, amount_yuan, page
+    select
+        document_id, '{{ fact }}' as source_table, statement_key as subject, amount_yuan, page,
+        concat_ws('|', '{{ fact }}', statement_key, item, source, phase, reference_year) as check_key
     from {{ ref(fact) }}
     where measure = 'amount' and amount_yuan is not null
     union all
     {%- endfor %}
     select
         document_id, 'fct_project' as source_table,
-        'project ' || project_seq || coalesce(' ' || project_code, '') as subject, budget_yuan, page
+        'project ' || project_seq || coalesce(' ' || project_code, '') as subject, budget_yuan, page,
+        'fct_project|' || project_seq as check_key
     from {{ ref('fct_project') }}
     where budget_yuan is not null
 
@@ -27,6 +30,7 @@ negative_amounts as (
     select
         document_id,
         'plausibility:negative_amount' as check_name,
+        check_key,
         subject,
         'error' as severity,
         amount_yuan as observed,
@@ -46,6 +50,7 @@ fiscal_years as (
     select
         document_id,
         'plausibility:fiscal_year_range' as check_name,
+        'dim_document' as check_key,
         'fiscal_year' as subject,
         'error' as severity,
         fiscal_year as observed,
@@ -68,7 +73,8 @@ percentages as (
         || coalesce(level3, level2, level1, '') as subject,
         target_value as pct,
         page,
-        'The percentage target of indicator' as what
+        'The percentage target of indicator' as what,
+        'fct_performance_indicator|' || indicator_id as check_key
     from {{ ref('fct_performance_indicator') }}
     where target_unit = '%' and target_value is not null
     union all
@@ -77,7 +83,8 @@ percentages as (
         'project ' || project_seq || ' ' || checkpoint_label as subject,
         cumulative_pct as pct,
         null as page,
-        'The spending plan percentage of' as what
+        'The spending plan percentage of' as what,
+        'spending_plan|' || project_seq || '|' || checkpoint_seq as check_key
     from {{ ref('stg_disclosures__spending_plans') }}
     where cumulative_pct is not null
 
@@ -88,6 +95,7 @@ percentage_range as (
     select
         document_id,
         'plausibility:percentage_range' as check_name,
+        check_key,
         subject,
         'warning' as severity,
         pct as observed,
@@ -104,7 +112,8 @@ plans as (
 
     select
         *,
-        'project ' || project_seq || coalesce(' ' || project_code, '') as subject
+        'project ' || project_seq || coalesce(' ' || project_code, '') as subject,
+        'fct_project|' || project_seq as check_key
     from {{ ref('fct_project') }}
     where coalesce(n_plan_checkpoints, 0) > 0
 
@@ -115,6 +124,7 @@ plan_steps as (
     select
         document_id,
         'plausibility:spending_plan_decreasing' as check_name,
+        check_key,
         subject,
         'warning' as severity,
         plan_min_step_pct as observed,
@@ -135,6 +145,7 @@ plan_finals as (
     select
         document_id,
         'plausibility:spending_plan_final' as check_name,
+        check_key,
         subject,
         'warning' as severity,
         plan_final_pct as observed,
@@ -169,6 +180,7 @@ final as (
         'plausibility' as concern,
         document_id,
         check_name,
+        check_key,
         subject,
         severity,
         cast(observed as decimal(20, 2)) as observed,

@@ -196,6 +196,7 @@ final as (
         'units' as concern,
         document_id,
         'unit_anomaly' as check_name,
+        cast(statement_seq as varchar) as check_key,
         statement_key as subject,
         case when unit_consistent then null
              when parts is not null or same_key_elsewhere then 'error' else 'info' end as severity,
