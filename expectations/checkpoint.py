@@ -1,9 +1,16 @@
-"""The checkpoint: read the warehouse, validate with GX, write main.quality_findings.
+"""The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
 
-GX 1.24 cannot reach DuckDB through SQL, so the rows to check are read into pandas (read-only
-connection, closed before validating), each concern turns them into check rows (one frame, see
-``frame.py``), and one Checkpoint of one ValidationDefinition per suite validates that frame in an
-ephemeral context. Every failing row becomes a finding; the table is replaced wholesale.
+Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
+parse issues, duplicates), one row per check instance, and ``quality_findings`` is a dbt model of
+their failures. The concerns not yet ported to SQL (narrative vs table, explanations, changes,
+tables, performance, completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
+here: their rows are read into pandas one batch of documents at a time (read-only connection,
+closed before validating), validated by one Checkpoint of one ValidationDefinition per suite, and
+their failures are appended to main.quality_findings (rows of these suites replaced wholesale).
+
+Then Great Expectations validates the real tables as data assets (:mod:`expectations.assets`: one
+batch per model, only the columns its expectations read), never the check rows dbt has already
+decided; an expectation that fails is a finding too. Data Docs show both.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import pyarrow as pa
 
 from ingest.errors import PipelineError
 
-from .changes import build_changes_suite, changes_frame
+from .assets import ASSETS, asset_findings, validate_assets
+from .changes import build_changes_suite, changes_frame, trend_rows
 from .completeness import (
     TRANSPARENCY_BY_DOCUMENT_SQL,
     TRANSPARENCY_BY_REGION_SQL,
@@ -30,16 +38,12 @@ from .completeness import (
     transparency_by_document,
 )
 from .dbt_results import read_dbt_results, write_dbt_results
-from .duplicates import build_duplicates_suite, duplicates_frame
 from .explanations import build_explanations_suite, explanations_frame
-from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
-from .identities import build_identities_suite, identity_frame, narrative_items_frame
+from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_checks
+from .identities import build_identities_suite, narrative_items_frame
 from .narrative import build_narrative_suite, narrative_frame
-from .parse_issues import build_parse_issues_suite, parse_issue_frame
 from .performance import build_performance_suite, performance_frame
-from .plausibility import build_plausibility_suite, plausibility_frame
 from .tables import build_tables_suite, tables_frame
-from .units import build_units_suite, unit_frame
 
 FINDINGS_TABLE = "main.quality_findings"
 COMPLETENESS_TABLE = "main.disclosure_completeness"
@@ -63,26 +67,8 @@ FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 QUERIES: dict[str, str] = {
-    "residuals": "select * from main.rpt_identity_residuals",
     "statements": "select * from main.stg_disclosures__statements",
     "documents": "select * from main.dim_document",
-    "amounts": " union all ".join(
-        f"select document_id, '{t}' as source_table, statement_key as subject, amount_yuan, page "
-        f"from main.{t} where measure = 'amount'"
-        for t in ("fct_revenue", "fct_expenditure", "fct_sangong", "fct_operating_expense",
-                  "fct_procurement"))
-        + " union all select document_id, 'fct_project' as source_table, 'project ' || project_seq "
-          "|| coalesce(' ' || project_code, '') as subject, budget_yuan as amount_yuan, page "
-          "from main.fct_project",
-    "percentages": (
-        "select document_id, 'project ' || coalesce(cast(project_seq as varchar), '-') || ' ' "
-        "|| coalesce(level3, level2, level1, '') as subject, target_value as pct, page, "
-        "'The percentage target of indicator' as what "
-        "from main.fct_performance_indicator where target_unit = '%' and target_value is not null "
-        "union all select document_id, 'project ' || project_seq || ' ' || checkpoint_label as subject, "
-        "cumulative_pct as pct, null as page, 'The spending plan percentage of' as what "
-        "from main.stg_disclosures__spending_plans where cumulative_pct is not null"),
-    "plans": "select * from main.fct_project",
     "indicators": (
         "select indicators.*, projects.budget_yuan from main.fct_performance_indicator as indicators "
         "left join main.fct_project as projects on indicators.document_id = projects.document_id "
@@ -91,7 +77,6 @@ QUERIES: dict[str, str] = {
     "lines": "select * from main.stg_disclosures__classification_lines",
     "sections": "select * from raw.sections",
     "projects": "select * from main.fct_project",
-    "duplicates": "select * from main.rpt_duplicate_disclosures",
 }
 # Marts other developers build; read when they exist, skipped quietly until then.
 OPTIONAL_QUERIES: dict[str, tuple[str, str]] = {
@@ -112,8 +97,21 @@ def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
     return frame.astype(convert) if convert else frame
 
 
-def read_frames(db_path: str) -> dict[str, pd.DataFrame]:
-    """Every frame the checks need, read through one read-only connection that is then closed."""
+# Documents per batch of the checks still in pandas: their frames (statements, table lines,
+# sections) take about 1 MiB per document, so a batch bounds the checkpoint's memory whatever the
+# size of the warehouse.
+BATCH_DOCUMENTS = 200
+
+
+def read_frames(db_path: str, document_ids: list[str] | None = None, *,
+                file_level: bool = True) -> dict[str, pd.DataFrame]:
+    """The frames the pandas checks need, read through one read-only connection then closed.
+
+    Args:
+        db_path: the warehouse.
+        document_ids: only these documents' rows (default: every document's).
+        file_level: also the rows of no document (a parse issue about a file that was not read).
+    """
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as exc:
@@ -121,18 +119,45 @@ def read_frames(db_path: str) -> dict[str, pd.DataFrame]:
     try:
         frames = {}
         for name, sql in QUERIES.items():
+            params: list[Any] = []
+            if document_ids is not None:
+                sql = (f"select * from ({sql}) where list_contains(?, document_id)"
+                       + (" or document_id is null" if file_level else ""))
+                params = [document_ids]
             try:
-                frames[name] = arrow_to_frame(con.sql(sql).to_arrow_table())
+                frames[name] = arrow_to_frame(con.sql(sql, params=params or None).to_arrow_table())
             except duckdb.Error as exc:
                 raise PipelineError(f"checks: cannot read {name} from {db_path} "
                                     f"(has dbt build run?): {exc}") from exc
-        for name, (table, sql) in OPTIONAL_QUERIES.items():
-            exists = con.execute("select count(*) from information_schema.tables where "
-                                 "table_schema = 'main' and table_name = ?", [table]).fetchall()[0][0]
-            frames[name] = arrow_to_frame(con.sql(sql).to_arrow_table()) if exists else None
         return frames
     finally:
         con.close()
+
+
+def read_trend(db_path: str) -> pd.DataFrame | None:
+    """main.rpt_department_trend (its stated vs computed change gaps), None while it is absent."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for table, sql in OPTIONAL_QUERIES.values():
+            exists = con.execute("select count(*) from information_schema.tables where "
+                                 "table_schema = 'main' and table_name = ?", [table]).fetchall()[0][0]
+            return arrow_to_frame(con.sql(sql).to_arrow_table()) if exists else None
+        return None
+    finally:
+        con.close()
+
+
+def document_batches(db_path: str, size: int = BATCH_DOCUMENTS) -> list[list[str]]:
+    """Every document id of dim_document, in batches of ``size`` (at least one batch)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        ids = [r[0] for r in con.execute("select document_id from main.dim_document order by document_id").fetchall()]
+    except duckdb.Error as exc:
+        raise PipelineError(f"checks: cannot read main.dim_document from {db_path} "
+                            f"(has dbt build run?): {exc}") from exc
+    finally:
+        con.close()
+    return [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
 
 
 def completeness_of(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -149,8 +174,14 @@ def transparency_of(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame)
     return transparency_by_document(completeness, general)
 
 
-def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All concerns' check rows in one frame, with a row_id."""
+def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None,
+               trend: pd.DataFrame | None = None, all_documents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The check rows of the concerns still in pandas (:data:`LEGACY_SUITES`), with a row_id.
+
+    The other concerns are dbt models (marts/quality/): their verdicts are in main.quality_findings
+    already. ``trend`` (main.rpt_department_trend) adds the stated vs computed change across years,
+    its documents looked up in ``all_documents`` (default: the frames' documents).
+    """
     current = frames["documents"]
     statements, issues, lines, sections = frames["statements"], frames["issues"], frames["lines"], frames["sections"]
     if "is_current" in current.columns:
@@ -159,25 +190,20 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
         lines = lines[lines["document_id"].isin(keep)]
         sections = sections[sections["document_id"].isin(keep)]
         # a superseded version or a file set aside for another holding the same disclosure is not
-        # checked again (its pair is one finding, duplicates.py); a file-level issue, or a new
+        # checked again (its pair is one finding, quality_duplicates); a file-level issue, or a new
         # version that could not be read, still is
         why = [c for c in ("superseded_by", "duplicate_of") if c in current.columns]
         aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
         issues = issues[~issues["document_id"].isin(aside)]
     parts = [
-        identity_frame(frames["residuals"]),
         narrative_items_frame(statements, current),
-        unit_frame(frames["statements"], frames["documents"]),
-        plausibility_frame(frames["amounts"], frames["documents"], frames["percentages"],
-                           frames["plans"]),
         performance_frame(frames["indicators"], statements, frames["projects"]),
         narrative_frame(statements, lines, current),
         explanations_frame(statements, lines, sections, current),
-        changes_frame(statements, current, frames.get("trend")),
+        changes_frame(statements, current),
+        as_checks(trend_rows(trend, current if all_documents is None else all_documents)),
         tables_frame(issues, lines),
         completeness_frame(completeness if completeness is not None else completeness_of(frames)),
-        parse_issue_frame(issues),
-        duplicates_frame(frames.get("duplicates")),
     ]
     parts = [p for p in parts if len(p)]
     checks = pd.concat(parts, ignore_index=True) if parts else empty_checks()
@@ -185,19 +211,15 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
     return checks
 
 
+# The suites of the concerns still checked in pandas; their findings are appended to the dbt model
+# main.quality_findings (replacing rows of these suites).
 SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
-                  build_changes_suite, build_tables_suite, build_units_suite, build_plausibility_suite,
-                  build_performance_suite, build_completeness_suite, build_parse_issues_suite,
-                  build_duplicates_suite)
+                  build_changes_suite, build_tables_suite, build_performance_suite, build_completeness_suite)
+LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables", "performance", "completeness")
 
 
-def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -> list[Any]:
-    """Validate the check rows with every suite; (suite name, ExpectationValidationResult) pairs.
-
-    Args:
-        checks: the rows of :func:`check_rows`.
-        data_docs_dir: when given, GX Data Docs of the suites and this validation are built there.
-    """
+def gx_context(data_docs_dir: str | Path | None = None) -> Any:
+    """An ephemeral GX context, quiet, with the Data Docs site 'budgetwh' at ``data_docs_dir``."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -206,42 +228,60 @@ def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -
         logging.getLogger(name).setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    actions = []
     if data_docs_dir is not None:
-        from great_expectations.checkpoint import UpdateDataDocsAction
-
         context.add_data_docs_site(site_name="budgetwh", site_config={
             "class_name": "SiteBuilder",
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             "store_backend": {"class_name": "TupleFilesystemStoreBackend",
                               "base_directory": str(Path(data_docs_dir).resolve())}})
-        actions.append(UpdateDataDocsAction(name="data_docs", site_names=["budgetwh"]))
-    batch = (context.data_sources.add_pandas("warehouse")
-             .add_dataframe_asset("check_rows")
-             .add_batch_definition_whole_dataframe("all_rows"))
-    definitions = []
-    for build in SUITE_BUILDERS:
-        suite = context.suites.add(build())
-        definitions.append(context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)))
-    checkpoint = context.checkpoints.add(gx.Checkpoint(
-        name="budgetwh_quality", validation_definitions=definitions, actions=actions,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
-    frame = checks[["row_id", "concern", "check_name"] + ASSERTION_COLUMNS].copy()
-    frame["diff"] = pd.to_numeric(frame["diff"], errors="coerce").astype("float64")
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    frame["excess"] = pd.to_numeric(frame["excess"], errors="coerce").astype("float64")
-    frame["status"] = frame["status"].astype("object")
-    outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-    results = []
-    for run in outcome.run_results.values():
-        suite_name = run.suite_name
-        for er in run.results:
-            info = er.exception_info or {}
-            if info.get("raised_exception"):
-                raise PipelineError(f"checks: expectation {er.expectation_config.type} of suite "
-                                    f"{suite_name} could not run: {info.get('exception_message')}")
-            results.append((suite_name, er))
+    return context
+
+
+class CheckRowValidator:
+    """One Checkpoint of one ValidationDefinition per legacy suite over a frame of check rows,
+    built once and run per batch of documents."""
+
+    def __init__(self, context: Any) -> None:
+        import great_expectations as gx
+
+        batch = (context.data_sources.add_pandas("check_rows")
+                 .add_dataframe_asset("check_rows")
+                 .add_batch_definition_whole_dataframe("all_rows"))
+        definitions = []
+        for build in SUITE_BUILDERS:
+            suite = context.suites.add(build())
+            definitions.append(context.validation_definitions.add(
+                gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)))
+        self.checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name="budgetwh_quality", validation_definitions=definitions, actions=[],
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
+
+    def __call__(self, checks: pd.DataFrame) -> list[Any]:
+        frame = checks[["row_id", "concern", "check_name"] + ASSERTION_COLUMNS].copy()
+        frame["diff"] = pd.to_numeric(frame["diff"], errors="coerce").astype("float64")
+        frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+        frame["excess"] = pd.to_numeric(frame["excess"], errors="coerce").astype("float64")
+        frame["status"] = frame["status"].astype("object")
+        outcome = self.checkpoint.run(batch_parameters={"dataframe": frame})
+        results = []
+        for run in outcome.run_results.values():
+            suite_name = run.suite_name
+            for er in run.results:
+                info = er.exception_info or {}
+                if info.get("raised_exception"):
+                    raise PipelineError(f"checks: expectation {er.expectation_config.type} of suite "
+                                        f"{suite_name} could not run: {info.get('exception_message')}")
+                results.append((suite_name, er))
+        return results
+
+
+def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -> list[Any]:
+    """Validate the check rows with every legacy suite; (suite name, ExpectationValidationResult)
+    pairs. With ``data_docs_dir``, GX Data Docs of the suites and this validation are built there."""
+    context = gx_context(data_docs_dir)
+    results = CheckRowValidator(context)(checks)
+    if data_docs_dir is not None:
+        context.build_data_docs(site_names=["budgetwh"])
     return results
 
 
@@ -300,20 +340,28 @@ def decimal_to_column(value: Any) -> Decimal | None:
 
 
 def write_findings(db_path: str, findings: list[dict[str, Any]],
-                   completeness: pd.DataFrame | None = None, transparency: pd.DataFrame | None = None) -> None:
-    """Replace main.quality_findings by ``findings`` (and main.disclosure_completeness by
-    ``completeness``, main.rpt_transparency_by_document / _by_region from ``transparency``, when
-    given) in one transaction of one writer connection, then closed."""
+                   completeness: pd.DataFrame | None = None, transparency: pd.DataFrame | None = None,
+                   suites: tuple[str, ...] | None = None) -> None:
+    """Add ``findings`` to main.quality_findings (the dbt model), replacing the rows of ``suites``
+    (default: the legacy suites and the data assets' suites 'assets:<model>'); write
+    main.disclosure_completeness from ``completeness`` and main.rpt_transparency_by_document /
+    _by_region from ``transparency``, when given. One transaction of one writer connection."""
+    suites = LEGACY_SUITES if suites is None else suites
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
     findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
         [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
           for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
-    ddl = ", ".join(f"{name} {sql}" for name, sql, _ in FINDINGS_COLUMNS)
+    columns = ", ".join(name for name, _, _ in FINDINGS_COLUMNS)
     con = duckdb.connect(str(db_path))
     try:
+        exists = con.execute("select count(*) from information_schema.tables where table_schema = 'main' "
+                             "and table_name = 'quality_findings'").fetchall()[0][0]
+        if not exists:
+            raise PipelineError(f"checks: {db_path} has no {FINDINGS_TABLE} (has dbt build run?)")
         con.execute("begin transaction")
-        con.execute(f"create or replace table {FINDINGS_TABLE} ({ddl})")
-        con.execute(f"insert into {FINDINGS_TABLE} select * from findings_arrow")
+        con.execute(f"delete from {FINDINGS_TABLE} where list_contains(?, suite) or suite like 'assets:%'",
+                    [list(suites)])
+        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from findings_arrow")
         if completeness is not None:
             completeness_frame_ = completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
             con.execute(f"create or replace table {COMPLETENESS_TABLE} as "
@@ -325,6 +373,20 @@ def write_findings(db_path: str, findings: list[dict[str, Any]],
         con.execute("commit")
     finally:
         con.close()
+
+
+def read_findings(db_path: str) -> list[dict[str, Any]]:
+    """Every row of main.quality_findings, as dicts, in the table's order of findings."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        cur = con.execute(f"select * from {FINDINGS_TABLE}")
+        names = [c[0] for c in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    rows.sort(key=lambda f: (f["document_id"] or "", SEVERITY_ORDER.get(f["severity"], 9),
+                             f["check_name"], f["subject"] or "", f["page"] or 0))
+    return rows
 
 
 def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHOUSE,
@@ -357,17 +419,46 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
 
         data_docs_dir = warehouse_dirs(db_path).data_docs
     now = dt.datetime.now().replace(microsecond=0)
-    frames = read_frames(db_path)
-    completeness = completeness_of(frames)
-    checks = check_rows(frames, completeness)
-    findings = findings_from(checks, validate(checks, data_docs_dir=data_docs_dir), now)
+    context = gx_context(data_docs_dir)
+    validate_rows = CheckRowValidator(context)
+    trend = read_trend(db_path)
+    findings: list[dict[str, Any]] = []
+    completeness_parts, transparency_parts = [], []
+    for i, batch in enumerate(document_batches(db_path)):
+        frames = read_frames(db_path, batch, file_level=i == 0)
+        completeness = completeness_of(frames)
+        checks = check_rows(frames, completeness, trend if i == 0 else None,
+                            all_documents=documents_for_trend(db_path) if i == 0 and trend is not None else None)
+        findings.extend(findings_from(checks, validate_rows(checks), now))
+        completeness_parts.append(completeness)
+        transparency_parts.append(transparency_of(frames, completeness))
+        del frames, checks
+    findings.extend(asset_findings(validate_assets(db_path, context), now))
+    if data_docs_dir is not None:
+        context.build_data_docs(site_names=["budgetwh"])
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
-    write_findings(db_path, findings, completeness, transparency_of(frames, completeness))
+    write_findings(db_path, findings, _concat(completeness_parts), _concat(transparency_parts))
     write_dbt_results(db_path, dbt_tests, now)
-    return findings
+    return read_findings(db_path)
+
+
+def documents_for_trend(db_path: str) -> pd.DataFrame:
+    """The columns of dim_document that place a row of the trend mart in its document."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return arrow_to_frame(con.sql("select document_id, is_current, department_id, fiscal_year, "
+                                      "disclosure_kind from main.dim_document").to_arrow_table())
+    finally:
+        con.close()
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)] or parts[:1]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 __all__ = [
+    "ASSETS",
     "CHECK_COLUMNS",
     "check_rows",
     "findings_from",

@@ -1,7 +1,7 @@
-"""Identities: parts add up to totals (from main.rpt_identity_residuals, computed in dbt).
+"""The text's items add up to its total ('identity:narrative_items_sum').
 
-One row per document and identity that could be evaluated; the suite asserts diff = 0. A failure
-is a finding named after the identity ('identity:sangong_parts', 'withheld_residual', ...).
+The other identities (parts add up to totals) are declared in seeds/identity_rules.csv and
+checked by the dbt model quality_identities.
 """
 
 from __future__ import annotations
@@ -13,53 +13,14 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.row_conditions import Column
 
-from .frame import as_checks, clean, decimal_of, page_of, rows_of, wan, yuan
+from .frame import as_checks, clean, decimal_of, page_of, rows_of, wan
 
 CONCERN = "identities"
-# Figures printed to 0.01万元 are rounded to 100 yuan: a sum of n such parts may miss its printed
-# total by up to (n + 1) * 50 yuan. A difference that small is reported as a warning, not an error.
-ROUNDING_YUAN_PER_FIGURE = Decimal(50)
-
-
-def identity_frame(residuals: pd.DataFrame) -> pd.DataFrame:
-    """Check rows from main.rpt_identity_residuals, with the message each failure would carry."""
-    rows = []
-    for r in rows_of(residuals):
-        severity = clean(r["severity_if_failed"]) or "error"
-        observed, expected = decimal_of(r["observed_yuan"]), decimal_of(r["expected_yuan"])
-        diff = (observed - expected) if observed is not None and expected is not None else None
-        page = page_of(r["page"])
-        where = f" (page {page})" if page else ""
-        if r["check_name"] == "withheld_residual":
-            message = (
-                f"Disclosed project tables add up to {wan(expected)} ({r['parts_text']}), but the "
-                f"document states project expenditure (项目支出) of {wan(observed)}{where}: "
-                f"{wan(diff)} is not covered by a disclosed project table"
-                + (" (withheld 涉密 projects are disclosed only by number)."
-                   if r["severity_if_failed"] == "info" else ".")
-            )
-        else:
-            rounding = ROUNDING_YUAN_PER_FIGURE * (int(r["n_parts"] or 1) + 1)
-            if diff is not None and severity == "error" and abs(diff) <= rounding:
-                severity = "warning"
-            message = (
-                f"{r['rule_text']} does not hold for {r['subject']}{where}: the stated total is "
-                f"{wan(observed)} ({yuan(observed)}), its parts add up to {wan(expected)} "
-                f"({r['parts_text']}); difference {wan(diff)} ({yuan(diff)})."
-                + (" The difference is within the rounding of figures printed to 0.01万元."
-                   if severity == "warning" else "")
-            )
-        rows.append({
-            "concern": CONCERN, "document_id": r["document_id"], "check_name": r["check_name"],
-            "subject": r["subject"], "severity": severity,
-            "observed": observed, "expected": expected, "observed_unit": "yuan", "page": page,
-            "message": message, "diff": float(diff) if diff is not None else None,
-        })
-    return as_checks(rows)
 
 
 def build_identities_suite() -> gx.ExpectationSuite:
-    """Every evaluable identity holds exactly (diff 0 yuan)."""
+    """The text's items add up to the total it states (diff 0 yuan; the parts-add-up-to-totals
+    identities are dbt models: seeds/identity_rules.csv, quality_identities)."""
     return gx.ExpectationSuite(
         name="identities",
         expectations=[
@@ -67,15 +28,11 @@ def build_identities_suite() -> gx.ExpectationSuite:
                 column="diff", min_value=0, max_value=0,
                 row_condition=Column("concern") == CONCERN,
                 meta={"concern": CONCERN,
-                      "notes": "Totals equal the sum of their stated parts: revenue = expenditure, "
-                               "personnel + public operating + project = total, 三公 items = total, "
-                               "vehicle purchase + operation = vehicle total, procurement items = "
-                               "total, fiscal + other = project budget."},
+                      "notes": "The items (项) the text explains add up to the expenditure total it "
+                               "states."},
             ),
         ],
     )
-
-
 
 
 ITEMS_SUM = "identity:narrative_items_sum"

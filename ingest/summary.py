@@ -97,7 +97,8 @@ def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None
         from main.quality_findings f left join raw.documents d using (document_id)
         {where}
         order by 1, case f.severity when 'error' then 0 when 'warning' then 1 else 2 end,
-                 n_check desc, f.check_name, f.page nulls last""", params).fetchall()
+                 n_check desc, f.check_name, f.page nulls last, coalesce(f.subject, ''), f.message""",
+        params).fetchall()
     if not rows:
         return "no findings" + (f" of severity {severity}" if severity else "")
     docs: dict[str, list[tuple]] = {}

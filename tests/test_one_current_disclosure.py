@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
-from expectations.duplicates import DUPLICATE, duplicates_frame
 from ingest.pipeline import refresh
 
 from .conftest import SEED, copy_warehouse, query
+
+DUPLICATE = "duplicate_disclosure"  # the finding on a file set aside (dbt model quality_duplicates)
 
 FACT_TABLES = ("fct_revenue", "fct_expenditure", "fct_sangong", "fct_operating_expense", "fct_procurement",
                "fct_expenditure_by_function", "fct_project", "fct_performance_indicator",
@@ -158,20 +158,3 @@ def test_the_shipped_samples_hold_no_duplicate(built_warehouse):
     assert query(built_warehouse, "select count(*) from main.quality_findings where check_name = ?",
                  [DUPLICATE]) == [(0,)]
 
-
-def test_a_duplicate_message_lists_the_figures_stated_differently():
-    row = {"document_id": "a", "current_document_id": "b", "department_id": "130434:201001",
-           "department_name": "中国共产党魏县委员会办公室", "fiscal_year": 2021, "disclosure_kind": "budget",
-           "scope": "unit", "current_rule": "better_status", "source_path": "/c/old.pdf",
-           "current_source_path": "/c/new.txt", "source_format": "pdf", "current_source_format": "text",
-           "byte_size": 200_000, "current_byte_size": 42_927, "page_count": 12, "current_page_count": 1,
-           "status": "partial", "current_status": "parsed", "n_figures_compared": 30, "n_figures_differing": 7,
-           "differing_figures": "sangong.total (narrative, budget 2021): 545000.00 here, 546000.00 in the current file"}
-    checks = duplicates_frame(pd.DataFrame([row]))
-    message = checks.loc[0, "message"]
-    assert checks.loc[0, "document_id"] == "a" and checks.loc[0, "check_name"] == DUPLICATE
-    for part in (("/c/old.pdf and /c/new.txt hold the same disclosure (中国共产党魏县委员会办公室, 2021 budget, "
-                  "scope unit)"), "Only /c/new.txt counts (it was read completely", "format pdf here, text",
-                 "byte size 200,000 here, 42,927 in the current file", "pages 12 here, 1 in",
-                 "status partial here, parsed", "7 of 30 figures stated differently (the first five: sangong.total"):
-        assert part in message, (part, message)

@@ -10,39 +10,21 @@
     'revenue_government_fund', 'revenue_state_capital', 'sangong_total', 'sangong_overseas_travel',
     'sangong_vehicle_total', 'sangong_vehicle_purchase', 'sangong_vehicle_operation', 'sangong_reception',
 ] -%}
-{%- set identities = [
-    {'name': 'revenue_equals_expenditure', 'total': 'revenue_overall', 'parts': ['expenditure_overall'],
-     'subject': 'revenue.total', 'per_source': true,
-     'rule': '收入总计 = 支出总计 (revenue total = expenditure total)',
-     'where': "disclosure_kind is distinct from 'final_accounts'"},
-    {'name': 'expenditure_parts', 'total': 'expenditure_total',
-     'parts': ['expenditure_personnel', 'expenditure_public_operating', 'expenditure_project'],
-     'rule': '人员经费 + 日常公用经费 + 项目支出 = 支出总计 (personnel + public operating + project = total expenditure)'},
-    {'name': 'expenditure_basic_project', 'total': 'expenditure_total',
-     'parts': ['expenditure_basic', 'expenditure_project'],
-     'rule': '基本支出 + 项目支出 = 支出总计 (basic + project = total expenditure)'},
-    {'name': 'expenditure_basic_parts', 'total': 'expenditure_basic',
-     'parts': ['expenditure_personnel', 'expenditure_public_operating'],
-     'rule': '人员经费 + 日常公用经费 = 基本支出 (personnel + public operating = basic expenditure)'},
-    {'name': 'sangong_parts', 'total': 'sangong_total', 'per_source': true,
-     'parts': ['sangong_overseas_travel', 'sangong_vehicle_filled', 'sangong_reception'],
-     'rule': '因公出国（境）费 + 公务用车购置及运行费 + 公务接待费 = “三公”经费合计 (三公 items = total)'},
-    {'name': 'sangong_vehicle_parts', 'total': 'sangong_vehicle_total', 'per_source': true,
-     'parts': ['sangong_vehicle_purchase', 'sangong_vehicle_operation'],
-     'rule': '公务用车购置费 + 公务用车运行维护费 = 公务用车购置及运行费 (vehicle purchase + operation = vehicle total)'},
-    {'name': 'fiscal_funds', 'total': 'revenue_fiscal_appropriation', 'per_source': true,
-     'parts': ['revenue_general_public_budget', 'revenue_government_fund', 'revenue_state_capital'],
-     'rule': '一般公共预算 + 政府性基金 + 国有资本经营预算拨款 = 财政拨款收入 (the funds add up to the fiscal appropriation)'},
-    {'name': 'procurement_parts', 'total': 'procurement_total',
-     'parts': ['procurement_goods', 'procurement_works', 'procurement_services'],
-     'rule': '货物 + 工程 + 服务 = 政府采购预算合计 (procurement goods + works + services = total)'},
-    {'name': 'procurement_items', 'total': 'procurement_total', 'parts': ['procurement_items'],
-     'rule': '采购项目金额之和 = 政府采购预算合计 (procurement line items = total)'},
-    {'name': 'fiscal_change_parts', 'total': 'fiscal_change', 'subject': 'revenue.fiscal_appropriation (change)',
-     'parts': ['expenditure_personnel_change', 'expenditure_public_operating_change',
-               'expenditure_project_change'],
-     'rule': '人员经费、日常公用经费、项目支出的增减之和 = 财政拨款总增减 (stated changes of the parts add up to the stated change of the total)'},
-] -%}
+{#- The identities are data: seeds/identity_rules.csv (one row per rule: the total, its parts,
+    whether each source is checked on its own figures, a condition, severity and tolerance). The
+    rows evaluated on statements drive the union below; the two on projects are written out in
+    project_funds / withheld_residual and take their text and severity from the same seed. -#}
+{%- set identities = [] -%}
+{%- if execute -%}
+{%- set rules = run_query("select check_name, total, parts, subject, per_source, condition from "
+                          ~ ref('identity_rules') ~ " where evaluated_on = 'statements' order by rule_seq") -%}
+{%- for r in rules.rows -%}
+{%- do identities.append({'check_name': r[0], 'total': r[1], 'parts': r[2].split(' '),
+                          'subject': r[3], 'per_source': r[4], 'where': r[5]}) -%}
+{%- endfor -%}
+{%- endif %}
+-- depends_on: {{ ref('identity_rules') }}
+
 
 with
 
@@ -122,12 +104,11 @@ statement_identities as (
     {%- for identity in identities %}
     select
         document_id,
-        'identity:{{ identity.name }}' as check_name,
+        '{{ identity.check_name }}' as check_name,
         phase,
         reference_year,
         '{{ identity.subject or identity.total | replace("_", ".", 1) }}'
             {%- if identity.per_source %} || ' (' || source || ')'{% endif %} as subject,
-        '{{ identity.rule }}' as rule_text,
         {{ identity.total }}_yuan as observed_yuan,
         {% for part in identity.parts %}{{ part }}_yuan{{ ' + ' if not loop.last }}{% endfor %} as expected_yuan,
         {{ identity.parts | length }} as n_parts,
@@ -135,7 +116,7 @@ statement_identities as (
         cast({{ yuan_to_wan_yuan(part ~ '_yuan', 2) }} as varchar){{ " || ' + ' || " if not loop.last }}
         {%- endfor %} || ' 万元' as parts_text,
         {{ identity.total }}_page as page,
-        'error' as severity_if_failed
+        cast(null as varchar) as severity_if_failed
     from {{ 'by_source_filled' if identity.per_source else 'filled' }}
     where {{ identity.total }}_yuan is not null
         {%- for part in identity.parts %}
@@ -144,8 +125,17 @@ statement_identities as (
         {%- if identity.where %}
         and {{ identity.where }}
         {%- endif %}
-    {{ 'union all' if not loop.last }}
+    union all
     {%- endfor %}
+    -- (typed and empty: the union's last member, and the whole CTE while dbt only parses)
+    select
+        cast(null as varchar) as document_id, cast(null as varchar) as check_name,
+        cast(null as varchar) as phase, cast(null as integer) as reference_year,
+        cast(null as varchar) as subject, cast(null as decimal(20, 2)) as observed_yuan,
+        cast(null as decimal(20, 2)) as expected_yuan, cast(null as integer) as n_parts,
+        cast(null as varchar) as parts_text, cast(null as integer) as page,
+        cast(null as varchar) as severity_if_failed
+    where false
 
 ),
 
@@ -157,7 +147,6 @@ project_funds as (
         'budget' as phase,
         fiscal_year as reference_year,
         'project ' || project_seq || coalesce(' ' || project_code, '') as subject,
-        '财政拨款 + 其他资金 = 项目预算 (fiscal + other funds = project budget)' as rule_text,
         budget_yuan as observed_yuan,
         fiscal_funds_yuan + coalesce(other_funds_yuan, 0) as expected_yuan,
         2 as n_parts,
@@ -165,7 +154,7 @@ project_funds as (
             || cast({{ yuan_to_wan_yuan('coalesce(other_funds_yuan, 0)', 2) }} as varchar) || ' 万元'
             as parts_text,
         page,
-        'error' as severity_if_failed
+        cast(null as varchar) as severity_if_failed
     from projects
     where budget_yuan is not null
         and fiscal_funds_yuan is not null
@@ -194,15 +183,13 @@ withheld_residual as (
         pivoted.phase,
         pivoted.reference_year,
         'expenditure.project' as subject,
-        '公开的项目预算之和 = 项目支出 (disclosed project budgets add up to project expenditure)'
-            as rule_text,
         pivoted.expenditure_project_yuan as observed_yuan,
         project_totals.disclosed_budget_yuan as expected_yuan,
         project_totals.n_disclosed as n_parts,
         project_totals.n_disclosed || ' disclosed, ' || project_totals.n_withheld || ' withheld projects'
             as parts_text,
         project_totals.page,
-        case when project_totals.n_withheld > 0 then 'info' else 'warning' end as severity_if_failed
+        case when project_totals.n_withheld > 0 then 'info' end as severity_if_failed
     from pivoted
     inner join project_totals
         on pivoted.document_id = project_totals.document_id
@@ -223,23 +210,34 @@ unioned as (
 
 ),
 
+rules as (
+
+    select * from {{ ref('identity_rules') }}
+
+),
+
 final as (
 
     select
-        document_id,
-        check_name,
-        phase,
-        reference_year,
-        subject,
-        rule_text,
-        observed_yuan,
-        expected_yuan,
-        observed_yuan - expected_yuan as diff_yuan,
-        n_parts,
-        parts_text,
-        page,
-        severity_if_failed
+        unioned.document_id,
+        unioned.check_name,
+        unioned.phase,
+        unioned.reference_year,
+        unioned.subject,
+        rules.rule_text,
+        unioned.observed_yuan,
+        unioned.expected_yuan,
+        unioned.observed_yuan - unioned.expected_yuan as diff_yuan,
+        unioned.n_parts,
+        unioned.parts_text,
+        unioned.page,
+        coalesce(unioned.severity_if_failed, rules.severity) as severity_if_failed,
+        -- figures printed to 0.01万元 are rounded to 100 yuan: n parts may miss their printed total
+        -- by up to (n + 1) * 50 yuan
+        rules.tolerance_yuan_per_figure * (coalesce(unioned.n_parts, 1) + 1) as tolerance_yuan
     from unioned
+    inner join rules
+        on unioned.check_name = rules.check_name
 
 )
 

@@ -1,0 +1,48 @@
+-- The data quality findings: every failed check instance of the quality models (one per concern,
+-- each row a check with its observed and expected figures, tolerance, page and message), in one
+-- table. suite names the model that decided (expectation: 'dbt').
+--
+-- The concerns not yet computed here (narrative vs table, changes, explanations, tables,
+-- performance, completeness: expectations/) are appended by the checkpoint that runs after
+-- `dbt build` (expectations/checkpoint.py), with their GX expectation and suite.
+{%- set models = ['quality_identities', 'quality_units', 'quality_plausibility', 'quality_parse_issues',
+                  'quality_duplicates'] %}
+with
+
+failed as (
+
+    {%- for model in models %}
+    select {{ quality_columns() }}, '{{ model }}' as model_name
+    from {{ ref(model) }}
+    where status = 'failed'
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        cast(document_id as varchar) as document_id,
+        cast(check_name as varchar) as check_name,
+        cast(severity as varchar) as severity,
+        cast(observed as decimal(20, 2)) as observed,
+        cast(expected as decimal(20, 2)) as expected,
+        cast(page as integer) as page,
+        cast(message as varchar) as message,
+        cast(subject as varchar) as subject,
+        cast(observed_unit as varchar) as observed_unit,
+        'dbt' as expectation,
+        cast(model_name as varchar) as suite,
+        cast(date_trunc('second', current_localtimestamp()) as timestamp) as checked_at,
+        -- the row checked, within its document and check (null on the checkpoint's rows)
+        cast(check_key as varchar) as check_key
+    from failed
+
+)
+
+select * from final
+order by
+    document_id nulls first,
+    case severity when 'error' then 0 when 'warning' then 1 when 'info' then 2 else 9 end,
+    check_name, subject, page

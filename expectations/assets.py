@@ -1,0 +1,184 @@
+"""Great Expectations on the real tables: each mart a data asset, validated one batch per model.
+
+The verdicts on documents (identities, units, ranges …) are dbt models (marts/quality/) and never
+pass through GX again. What GX validates here is the marts themselves, as an analyst reads them:
+keys present and unique, years and pages in range, amounts within the raw contract's bounds.
+Each model is read on its own (read-only, then closed), with only the columns its expectations
+read and amounts as float64, so that a batch stays small whatever the warehouse's size. An
+expectation that fails is a finding 'asset:<model>:<expectation>' (suite 'assets:<model>').
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ingest.errors import PipelineError
+
+# the raw contract's bound on amounts (ingest/raw_contract.py): ±10^15 yuan
+AMOUNT_LIMIT = 10 ** 15
+MEASURES = ("amount", "change", "change_pct", "share_pct", "completion_pct", "quantity")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A model validated as a GX data asset: the columns read (SQL expressions, aliased) and the
+    expectations built on them."""
+
+    model: str
+    columns: dict[str, str]
+    expectations: Callable[[], list[Any]] = field(repr=False)
+
+    def sql(self) -> str:
+        return "select " + ", ".join(f"{expr} as {name}" for name, expr in self.columns.items()) \
+            + f" from main.{self.model}"
+
+
+def _fact_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="document_id", meta={"notes": "Every figure names its document."}),
+        gxe.ExpectColumnValuesToBeBetween(column="amount_yuan", min_value=-AMOUNT_LIMIT, max_value=AMOUNT_LIMIT,
+                                          meta={"notes": "Amounts lie within the raw contract's ±10^15 yuan."}),
+        gxe.ExpectColumnValuesToBeBetween(column="page", min_value=1,
+                                          meta={"notes": "A page, where known, is a page of the document."}),
+        gxe.ExpectColumnValuesToBeInSet(column="measure", value_set=list(MEASURES),
+                                        meta={"notes": "Every figure is an amount, a change, a change / share "
+                                                       "/ completion rate in %, or a quantity."}),
+    ]
+
+
+def _document_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="document_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="document_id", meta={"notes": "One row per file version."}),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["parsed", "partial", "rejected"]),
+        gxe.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=1990, max_value=2100,
+                                          meta={"notes": "The raw contract's range of years."}),
+        gxe.ExpectColumnValuesToBeInSet(column="disclosure_kind", value_set=["budget", "final_accounts"]),
+    ]
+
+
+def _project_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="document_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="project_seq"),
+        gxe.ExpectColumnValuesToBeBetween(column="budget_yuan", min_value=-AMOUNT_LIMIT, max_value=AMOUNT_LIMIT),
+        gxe.ExpectColumnValuesToBeBetween(column="page", min_value=1),
+    ]
+
+
+def _trend_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="department_id"),
+        gxe.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=1990, max_value=2100),
+        gxe.ExpectColumnValuesToBeInSet(column="disclosure_kind", value_set=["budget", "final_accounts"]),
+        gxe.ExpectColumnValuesToBeBetween(column="revenue_total_yuan", min_value=-AMOUNT_LIMIT,
+                                          max_value=AMOUNT_LIMIT),
+    ]
+
+
+def _findings_expectations() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeInSet(column="severity", value_set=["error", "warning", "info"]),
+        gxe.ExpectColumnValuesToNotBeNull(column="check_name"),
+        gxe.ExpectColumnValuesToNotBeNull(column="message", meta={"notes": "Every finding explains itself."}),
+    ]
+
+
+_FACT_COLUMNS = {"document_id": "document_id", "amount_yuan": "cast(amount_yuan as double)",
+                 "page": "page", "measure": "measure"}
+ASSETS: tuple[Asset, ...] = (
+    Asset("dim_document", {"document_id": "document_id", "status": "status", "fiscal_year": "fiscal_year",
+                           "disclosure_kind": "disclosure_kind"}, _document_expectations),
+    *(Asset(fact, _FACT_COLUMNS, _fact_expectations)
+      for fact in ("fct_revenue", "fct_expenditure", "fct_sangong", "fct_operating_expense", "fct_procurement")),
+    Asset("fct_project", {"document_id": "document_id", "project_seq": "project_seq",
+                          "budget_yuan": "cast(budget_yuan as double)", "page": "page"}, _project_expectations),
+    Asset("rpt_department_trend", {"department_id": "department_id", "fiscal_year": "fiscal_year",
+                                   "disclosure_kind": "disclosure_kind",
+                                   "revenue_total_yuan": "cast(revenue_total_yuan as double)"},
+          _trend_expectations),
+    # the findings the dbt quality models decided (the rows themselves, not their verdicts)
+    Asset("quality_findings", {"severity": "severity", "check_name": "check_name", "message": "message"},
+          _findings_expectations),
+)
+
+
+def read_asset(db_path: str, asset: Asset) -> pd.DataFrame | None:
+    """The asset's columns, read-only (connection closed after); None when the model is absent."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        exists = con.execute("select count(*) from information_schema.tables where table_schema = 'main' "
+                             "and table_name = ?", [asset.model]).fetchall()[0][0]
+        if not exists:
+            return None
+        return con.sql(asset.sql()).df()
+    except duckdb.Error as exc:
+        raise PipelineError(f"checks: cannot read {asset.model} from {db_path}: {exc}") from exc
+    finally:
+        con.close()
+
+
+def validate_assets(db_path: str, context: Any, assets: tuple[Asset, ...] = ASSETS) -> list[tuple[str, Any]]:
+    """Validate each asset on its own batch; (model, ExpectationSuiteValidationResult) pairs.
+
+    The results are stored in ``context`` (its Data Docs show them)."""
+    import great_expectations as gx
+
+    source = context.data_sources.add_pandas("warehouse")
+    results = []
+    for asset in assets:
+        frame = read_asset(db_path, asset)
+        if frame is None:
+            continue
+        batch = source.add_dataframe_asset(asset.model).add_batch_definition_whole_dataframe("whole_table")
+        suite = context.suites.add(gx.ExpectationSuite(name=f"assets.{asset.model}",
+                                                       expectations=asset.expectations()))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"assets.{asset.model}", data=batch, suite=suite))
+        result = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
+        for er in result.results:
+            info = er.exception_info or {}
+            if info.get("raised_exception"):
+                raise PipelineError(f"checks: expectation {er.expectation_config.type} on {asset.model} "
+                                    f"could not run: {info.get('exception_message')}")
+        results.append((asset.model, result))
+        del frame
+    return results
+
+
+def asset_findings(results: list[tuple[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
+    """One finding per failed expectation on a mart (no document: the mart as a whole)."""
+    findings = []
+    for model, result in results:
+        for er in result.results:
+            if er.success:
+                continue
+            config = er.expectation_config
+            column = config.kwargs.get("column")
+            unexpected = er.result.get("unexpected_count")
+            examples = ", ".join(map(str, (er.result.get("partial_unexpected_list") or [])[:5]))
+            findings.append({
+                "document_id": None, "check_name": f"asset:{model}:{config.type}", "severity": "warning",
+                "observed": unexpected, "expected": 0, "page": None, "subject": f"{model}.{column}",
+                "observed_unit": "rows", "expectation": config.type, "suite": f"assets:{model}",
+                "checked_at": now,
+                "message": f"{model}.{column}: {unexpected} of {er.result.get('element_count')} rows fail "
+                           f"{config.type}" + (f" (for example {examples})" if examples else "") + ".",
+            })
+    return findings
