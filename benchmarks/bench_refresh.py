@@ -1,13 +1,20 @@
 """Refresh at scale: full refresh, refresh with nothing new, refresh with one new file, documents
 per second and peak memory, at several corpus sizes made by varying the real sample documents.
 
-Usage: .venv/bin/python benchmarks/bench_refresh.py [--sizes 500,1000,2000] [--jobs 2]
+Usage: .venv/bin/python benchmarks/bench_refresh.py [--sizes 500,2000,10000] [--jobs 2]
+                                                     [--corpus distinct|copies]
                                                      [--json docs/bench_refresh.json]
 
-Each variant is a real sample with a few bytes appended after its end (a trailing paragraph for
-text, a comment after %%EOF for PDF), so every file has its own sha256 and the full parse cost.
+``--corpus distinct`` (the default): nine files in ten are distinct disclosures (the Hebei text
+as another county and fiscal year with its own figures, benchmarks/text_corpus.py), so the marts
+and the checks grow with the corpus; every tenth is a copy of one of the Shanghai PDFs with a
+comment appended after %%EOF (its own sha256 and the full parse cost of a PDF; the marts keep one
+current disclosure per copy group). ``--corpus copies``: every file a copy of a sample (the
+figures of docs/scaling.md before December 2026), which leaves only nine disclosures current.
+
 Peak memory is the largest resident set of the refresh process and its workers together, sampled
-every 50 ms.
+every 50 ms. The steps of each refresh (planning, parsing and loading, dbt, checks, swap) are
+timed from the stage log the pipeline writes when BUDGETWH_TEST_STAGE_LOG is set.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 BUDGETWH = Path(sys.executable).parent / "budgetwh"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from text_corpus import SEED, variant_text
 
 
 def variant(src: Path, i: int) -> bytes:
@@ -36,17 +46,57 @@ def variant(src: Path, i: int) -> bytes:
     return data + f"\n(副本 {i})\n".encode()
 
 
-def make_corpus(folder: Path, n: int, start: int = 0) -> None:
+def make_corpus(folder: Path, n: int, start: int = 0, kind: str = "distinct") -> dict[str, int]:
+    """Write files ``start`` … ``start + n - 1`` of a corpus of ``kind``; return how many of each
+    sort were written."""
     sources = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".txt"))
+    pdfs = [p for p in sources if p.suffix == ".pdf"]
+    seed = SEED.read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
+    counts = {"distinct_text": 0, "pdf_copy": 0, "copy": 0}
     for i in range(start, start + n):
-        src = sources[i % len(sources)]
-        (folder / f"{src.stem}__v{i:05d}{src.suffix}").write_bytes(variant(src, i))
+        if kind == "copies":
+            src = sources[i % len(sources)]
+            (folder / f"{src.stem}__v{i:05d}{src.suffix}").write_bytes(variant(src, i))
+            counts["copy"] += 1
+        elif i % 10 == 9:
+            src = pdfs[(i // 10) % len(pdfs)]
+            (folder / f"{src.stem}__v{i:05d}{src.suffix}").write_bytes(variant(src, i))
+            counts["pdf_copy"] += 1
+        else:
+            (folder / f"hebei_variant_{i:05d}.txt").write_text(variant_text(seed, i), encoding="utf-8")
+            counts["distinct_text"] += 1
+    return {k: v for k, v in counts.items() if v}
 
 
-def run_refresh(corpus: Path, db: Path, jobs: int) -> tuple[float, float]:
-    """(seconds, peak MiB of the process tree)."""
-    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+#: The stage log's names, grouped into the steps reported.
+STEPS = {"recover": "start", "planning": "plan", "parsing": "parse+load", "loading": "parse+load",
+         "dbt": "dbt", "checks": "checks", "record": "record+swap", "swap": "record+swap",
+         "swapped": "record+swap"}
+
+
+def step_seconds(log: Path, t0: float, t1: float) -> dict[str, float]:
+    """Seconds per step of one refresh, from its stage log (each stage's first start; a step ends
+    where the next begins, the last at ``t1``)."""
+    firsts: dict[str, float] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] not in firsts:
+            firsts[parts[0]] = float(parts[2])
+    marks = sorted((t, STEPS.get(name, name)) for name, t in firsts.items())
+    out: dict[str, float] = {}
+    for (t, step), nxt in zip(marks, [m[0] for m in marks[1:]] + [t1], strict=True):
+        out[step] = round(out.get(step, 0.0) + nxt - t, 2)
+    out["start"] = round(out.get("start", 0.0) + (marks[0][0] - t0 if marks else 0.0), 2)
+    return out
+
+
+def run_refresh(corpus: Path, db: Path, jobs: int) -> tuple[float, float, dict[str, float]]:
+    """(seconds, peak MiB of the process tree, seconds per step)."""
+    log = db.parent / "stages.log"
+    log.unlink(missing_ok=True)
+    env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", BUDGETWH_TEST_STAGE_LOG=str(log))
+    t_wall = time.time()
     t0 = time.perf_counter()
     proc = subprocess.Popen([str(BUDGETWH), "refresh", "--corpus", str(corpus), "--db", str(db), "--quiet",
                              "--jobs", str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
@@ -63,13 +113,15 @@ def run_refresh(corpus: Path, db: Path, jobs: int) -> tuple[float, float]:
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"refresh failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
-    return seconds, peak / 2**20
+    steps = step_seconds(log, t_wall, t_wall + seconds) if log.exists() else {}
+    return seconds, peak / 2**20, steps
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="500,1000,2000")
+    ap.add_argument("--sizes", default="500,2000")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--corpus", choices=("distinct", "copies"), default="distinct")
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -77,24 +129,34 @@ def main() -> None:
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench{n}_") as tmp:
             corpus, db = Path(tmp) / "corpus", Path(tmp) / "budget.duckdb"
-            make_corpus(corpus, n)
-            full_s, full_mb = run_refresh(corpus, db, args.jobs)
-            noop_s, noop_mb = run_refresh(corpus, db, args.jobs)
-            make_corpus(corpus, 1, start=n)
-            one_s, one_mb = run_refresh(corpus, db, args.jobs)
-            row = {"documents": n, "full_refresh_s": round(full_s, 1), "docs_per_s": round(n / full_s, 1),
-                   "nothing_new_s": round(noop_s, 2), "one_new_file_s": round(one_s, 1),
-                   "peak_mib": round(max(full_mb, noop_mb, one_mb)), "db_mib": round(db.stat().st_size / 2**20, 1),
-                   "jobs": args.jobs}
+            made = make_corpus(corpus, n, kind=args.corpus)
+            full_s, full_mb, full_steps = run_refresh(corpus, db, args.jobs)
+            noop_s, noop_mb, _ = run_refresh(corpus, db, args.jobs)
+            make_corpus(corpus, 1, start=n, kind=args.corpus)
+            one_s, one_mb, one_steps = run_refresh(corpus, db, args.jobs)
+            row = {"documents": n, "corpus": made, "full_refresh_s": round(full_s, 1),
+                   "docs_per_s": round(n / full_s, 1), "nothing_new_s": round(noop_s, 2),
+                   "one_new_file_s": round(one_s, 1), "one_new_file_share": round(one_s / full_s, 3),
+                   "peak_mib": round(max(full_mb, noop_mb, one_mb)), "full_peak_mib": round(full_mb),
+                   "one_new_file_peak_mib": round(one_mb), "db_mib": round(db.stat().st_size / 2**20, 1),
+                   "full_steps_s": full_steps, "one_new_file_steps_s": one_steps, "jobs": args.jobs}
             results.append(row)
             print(json.dumps(row), flush=True)
             shutil.rmtree(corpus, ignore_errors=True)
     print()
-    print("| documents | full refresh (s) | docs/s | nothing new (s) | one new file (s) | peak MiB | db MiB |")
-    print("|---|---|---|---|---|---|---|")
+    print("| documents | full refresh (s) | docs/s | nothing new (s) | one new file (s) | one new / full "
+          "| peak MiB | db MiB |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['documents']} | {r['full_refresh_s']} | {r['docs_per_s']} | {r['nothing_new_s']} | "
-              f"{r['one_new_file_s']} | {r['peak_mib']} | {r['db_mib']} |")
+              f"{r['one_new_file_s']} | {r['one_new_file_share']:.0%} | {r['peak_mib']} | {r['db_mib']} |")
+    print()
+    print("| documents | refresh | " + " | ".join(sorted(set(STEPS.values()))) + " |")
+    print("|---|---|" + "---|" * len(set(STEPS.values())))
+    for r in results:
+        for what, steps in (("full", r["full_steps_s"]), ("one new file", r["one_new_file_steps_s"])):
+            print(f"| {r['documents']} | {what} | "
+                  + " | ".join(str(steps.get(k, "")) for k in sorted(set(STEPS.values()))) + " |")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 

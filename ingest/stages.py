@@ -4,7 +4,8 @@ Stages: 'recover', 'planning', 'parsing' (in the parser worker, per file), 'load
 'checks', 'record', 'swap', 'swapped'. Two environment variables, read only by the tests
 (tests/test_kill.py), make a stage observable; without them :func:`stage` does nothing:
 
-- ``BUDGETWH_TEST_STAGE_LOG=<file>``: each stage's name and pid is appended as it starts;
+- ``BUDGETWH_TEST_STAGE_LOG=<file>``: each stage's name, pid and start time (Unix seconds) is
+  appended as it starts (benchmarks/bench_refresh.py times the steps of a refresh from it);
 - ``BUDGETWH_TEST_PAUSE_AT=<stage>`` with ``BUDGETWH_TEST_PAUSE_FILE=<file>``: the first process
   to reach the stage while the file does not exist writes its pid to it and sleeps until it is
   killed (later arrivals go on).
@@ -25,7 +26,7 @@ def stage(name: str) -> None:
     log = os.environ.get(STAGE_LOG)
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{name} {os.getpid()}\n")
+            fh.write(f"{name} {os.getpid()} {time.time():.3f}\n")
     if os.environ.get(PAUSE_AT) == name and os.environ.get(PAUSE_FILE):
         try:
             fd = os.open(os.environ[PAUSE_FILE], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
