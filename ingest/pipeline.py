@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -608,3 +609,62 @@ def ingest_only(paths: list[str], db_path: str = DEFAULT_DB, *, jobs: int = 1,
                 raise
             raise error from exc
     return stats
+
+
+# ---------------------------------------------------------------------------------------------
+# Watching a corpus: one process, many refreshes
+# ---------------------------------------------------------------------------------------------
+
+
+def import_build_tools() -> float:
+    """Import dbt and Great Expectations now; return the seconds it took.
+
+    Each costs several seconds of module set-up on every process start (measured by
+    benchmarks/bench_refresh.py), paid once by a process that refreshes many times (:func:`watch`).
+    """
+    started = time.perf_counter()
+    import dbt.cli.main  # noqa: F401
+
+    import expectations.checkpoint  # noqa: F401
+
+    return time.perf_counter() - started
+
+
+@dataclass
+class WatchEvent:
+    """One refresh of :func:`watch`: its result, or the error that left the warehouse unchanged."""
+
+    started: dt.datetime
+    seconds: float
+    result: RefreshResult | None = None
+    error: BudgetWarehouseError | None = None
+
+
+def watch(corpus: str, db_path: str, *, interval: float, runs: int | None = None,
+          on_event: Callable[[WatchEvent], None] | None = None,
+          sleep: Callable[[float], None] = time.sleep, **refresh_args) -> list[WatchEvent]:
+    """Refresh ``corpus`` into ``db_path`` now and then every ``interval`` seconds, in this
+    process, until interrupted or ``runs`` refreshes are done.
+
+    dbt and Great Expectations are imported once, before the first refresh, so a later refresh
+    that adds a file pays only for the file, the build and the checks. A refresh with nothing new
+    costs the hashing of changed files (see :func:`refresh`). A refresh that fails (another
+    program holds the warehouse, a step errs) is reported through ``on_event`` and the next one
+    is tried after ``interval``: the previous warehouse stays as it was.
+    """
+    import_build_tools()
+    events: list[WatchEvent] = []
+    while runs is None or len(events) < runs:
+        started, t0 = dt.datetime.now(), time.perf_counter()
+        try:
+            event = WatchEvent(started, 0.0, result=refresh(corpus, db_path, **refresh_args))
+        except BudgetWarehouseError as exc:
+            event = WatchEvent(started, 0.0, error=exc)
+        event.seconds = time.perf_counter() - t0
+        events.append(event)
+        if on_event is not None:
+            on_event(event)
+        if runs is None or len(events) < runs:
+            sleep(interval)
+    return events
+
