@@ -30,8 +30,8 @@ def test_watch_refreshes_new_files_and_survives_a_failed_refresh(tmp_path):
             text = SEED.read_text(encoding="utf-8").replace("魏县", "大名县").replace("130434", "130425")
             (corpus / "daming_2021.txt").write_text(text, encoding="utf-8")
             holder.append(subprocess.Popen(
-                [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                 "print('held', flush=True); time.sleep(600)", str(db)],
+                [sys.executable, "-c", ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                                        "print('held', flush=True); time.sleep(600)"), str(db)],
                 stdout=subprocess.PIPE, text=True))
             assert holder[0].stdout.readline().strip() == "held"
         elif done == 2:
