@@ -67,14 +67,14 @@ FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 QUERIES: dict[str, str] = {
-    "statements": "select * from main.stg_disclosures__statements",
+    "statements": "select * from staging.stg_disclosures__statements",
     "documents": "select * from main.dim_document",
     "indicators": (
         "select indicators.*, projects.budget_yuan from main.fct_performance_indicator as indicators "
         "left join main.fct_project as projects on indicators.document_id = projects.document_id "
         "and indicators.project_seq = projects.project_seq"),
-    "issues": "select * from main.stg_disclosures__parse_issues",
-    "lines": "select * from main.stg_disclosures__classification_lines",
+    "issues": "select * from staging.stg_disclosures__parse_issues",
+    "lines": "select * from staging.stg_disclosures__classification_lines",
     "sections": "select * from raw.sections",
     "projects": "select * from main.fct_project",
 }
