@@ -43,6 +43,7 @@ from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_che
 from .identities import build_identities_suite, narrative_items_frame
 from .narrative import build_narrative_suite, narrative_frame
 from .performance import build_performance_suite, performance_frame
+from .table_docs import comment_tables
 from .tables import build_tables_suite, tables_frame
 
 FINDINGS_TABLE = "main.quality_findings"
@@ -67,14 +68,14 @@ FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 QUERIES: dict[str, str] = {
-    "statements": "select * from main.stg_disclosures__statements",
+    "statements": "select * from staging.stg_disclosures__statements",
     "documents": "select * from main.dim_document",
     "indicators": (
         "select indicators.*, projects.budget_yuan from main.fct_performance_indicator as indicators "
         "left join main.fct_project as projects on indicators.document_id = projects.document_id "
         "and indicators.project_seq = projects.project_seq"),
-    "issues": "select * from main.stg_disclosures__parse_issues",
-    "lines": "select * from main.stg_disclosures__classification_lines",
+    "issues": "select * from staging.stg_disclosures__parse_issues",
+    "lines": "select * from staging.stg_disclosures__classification_lines",
     "sections": "select * from raw.sections",
     "projects": "select * from main.fct_project",
 }
@@ -345,7 +346,8 @@ def write_findings(db_path: str, findings: list[dict[str, Any]],
     """Add ``findings`` to main.quality_findings (the dbt model), replacing the rows of ``suites``
     (default: the legacy suites and the data assets' suites 'assets:<model>'); write
     main.disclosure_completeness from ``completeness`` and main.rpt_transparency_by_document /
-    _by_region from ``transparency``, when given. One transaction of one writer connection."""
+    _by_region from ``transparency``, when given, with their declared comments (table_docs.py).
+    One transaction of one writer connection."""
     suites = LEGACY_SUITES if suites is None else suites
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
     findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
@@ -366,10 +368,12 @@ def write_findings(db_path: str, findings: list[dict[str, Any]],
             completeness_frame_ = completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
             con.execute(f"create or replace table {COMPLETENESS_TABLE} as "
                         "select * from completeness_frame_")
+            comment_tables(con, [COMPLETENESS_TABLE.removeprefix("main.")])
         if transparency is not None:
             transparency_frame_ = transparency  # noqa: F841 - read by name in the SQL below
             con.execute(TRANSPARENCY_BY_DOCUMENT_SQL)
             con.execute(TRANSPARENCY_BY_REGION_SQL)
+            comment_tables(con, ["rpt_transparency_by_document", "rpt_transparency_by_region"])
         con.execute("commit")
     finally:
         con.close()

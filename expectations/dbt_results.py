@@ -23,6 +23,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from .table_docs import comment_tables
+
 TABLE = "main.dbt_test_results"
 COLUMNS: list[tuple[str, str, pa.DataType]] = [
     ("unique_id", "VARCHAR", pa.string()),
@@ -95,12 +97,14 @@ def read_dbt_results(db_path: str, path: str | Path | None = None) -> list[dict[
 
 
 def write_dbt_results(db_path: str, rows: list[dict[str, Any]] | None, now: dt.datetime) -> None:
-    """Replace main.dbt_test_results by ``rows``; when None, only make sure the table exists."""
+    """Replace main.dbt_test_results by ``rows``; when None, only make sure the table exists.
+    Either way with its declared comments (table_docs)."""
     ddl = ", ".join(f"{name} {sql}" for name, sql, _ in COLUMNS)
     con = duckdb.connect(str(db_path))
     try:
         if rows is None:
             con.execute(f"create table if not exists {TABLE} ({ddl})")
+            comment_tables(con, [TABLE.removeprefix("main.")])
             return
         schema = pa.schema([(name, typ) for name, _, typ in COLUMNS])
         tests_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
@@ -108,6 +112,7 @@ def write_dbt_results(db_path: str, rows: list[dict[str, Any]] | None, now: dt.d
         con.execute("begin transaction")
         con.execute(f"create or replace table {TABLE} ({ddl})")
         con.execute(f"insert into {TABLE} select * from tests_arrow")
+        comment_tables(con, [TABLE.removeprefix("main.")])
         con.execute("commit")
     finally:
         con.close()

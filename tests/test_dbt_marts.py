@@ -224,7 +224,7 @@ def test_build_succeeds_with_data_findings_as_warnings(warehouse):
     try:
         failed = set(con.execute("select check_name from main.quality_findings where document_id = ?",
                                  [BROKEN_ID]).fetchall())
-        passed_seed = set(con.execute("select check_name from main.quality_identities where document_id = ? "
+        passed_seed = set(con.execute("select check_name from quality.quality_identities where document_id = ? "
                                       "and status = 'passed'", [SEED_ID]).fetchall())
     finally:
         con.close()
@@ -294,7 +294,7 @@ def test_procurement_line_items_kept_apart(warehouse):
 
 def test_fixed_assets_printed_in_yuan_are_not_corrected(warehouse):
     db, _ = warehouse
-    assert query(db, "select amount_yuan, printed_unit from main.stg_disclosures__statements "
+    assert query(db, "select amount_yuan, printed_unit from staging.stg_disclosures__statements "
                      "where document_id = ? and statement_key = 'assets.fixed_assets_total'",
                  [SEED_ID]) == [(Decimal("634.22"), "元")]
 

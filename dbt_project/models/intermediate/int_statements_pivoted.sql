@@ -26,8 +26,11 @@
     'procurement.total', 'procurement.goods', 'procurement.works', 'procurement.services',
 ] -%}
 {%- set change_keys = [
-    'revenue.total', 'revenue.fiscal_appropriation', 'expenditure.total',
+    'revenue.total', 'revenue.fiscal_appropriation', 'expenditure.total', 'expenditure.basic',
     'expenditure.personnel', 'expenditure.public_operating', 'expenditure.project',
+    'sangong.total', 'sangong.overseas_travel', 'sangong.vehicle_total',
+    'sangong.vehicle_purchase', 'sangong.vehicle_operation', 'sangong.reception',
+    'operating_expenses.total',
 ] -%}
 
 with
