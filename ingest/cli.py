@@ -71,19 +71,12 @@ class _Main(click.Group):
             _fail(os_error_to_message(exc, f"running {ctx.invoked_subcommand or 'the command'}"), EXIT_PIPELINE)
 
 
-def _progress_bar(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return None, lambda: None
-    from tqdm import tqdm
+def _run_display(quiet: bool):
+    """The progress display of a writing command (bars on a terminal, plain lines otherwise;
+    nothing while running with ``--quiet``)."""
+    from .progress import RunDisplay
 
-    bar = tqdm(total=0, unit="file", desc="parsing", file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return update, bar.close
+    return RunDisplay(sys.stderr, enabled=not quiet)
 
 
 def _fail(message: str, code: int) -> None:
@@ -122,28 +115,32 @@ def main() -> None:
 @quiet_option
 @jobs_option
 @click.option("--wait", is_flag=True, help="Wait for a running refresh instead of exiting.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Print dbt's own log too (it is always written to the warehouse's dbt-logs folder).")
 @limit_options
-def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, **limits) -> None:
+def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, verbose: bool,
+            **limits) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
     from .pipeline import refresh as do_refresh
+    from .stages import listening
     from .summary import refresh_summary
 
     if not Path(corpus).is_dir():
         _fail(f"corpus folder {corpus!r} does not exist; pass --corpus DIR with your disclosure files",
               EXIT_USAGE)
-    update, close = _progress_bar(quiet)
+    display = _run_display(quiet)
     try:
-        result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait, progress=update,
-                            settings=_settings(limits))
+        with listening(display):
+            result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait,
+                                progress=display.parsing, settings=_settings(limits), verbose=verbose)
     except WarehouseBusyError as exc:
-        close()
+        display.close()
         _fail(str(exc), EXIT_PIPELINE)
     except BudgetWarehouseError as exc:
-        close()
+        display.close()
         _fail(f"{exc} (the previous warehouse at {db_path} is unchanged; fix the cause and run again)",
               EXIT_PIPELINE)
-    close()
-    click.echo(refresh_summary(db_path, result, quiet=quiet))
+    click.echo(refresh_summary(db_path, result, quiet=quiet, display=display))
 
 
 @main.command()
@@ -156,6 +153,7 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
     """Parse and load FILE_OR_DIR... (default: the folder BUDGETWH_CORPUS names) into raw.*
     (no dbt build, no checks)."""
     from .pipeline import ingest_only
+    from .stages import listening
     from .summary import ingest_summary
 
     if not paths:
@@ -165,14 +163,17 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
-    update, close = _progress_bar(quiet)
+    display = _run_display(quiet)
     try:
-        stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=update, settings=_settings(limits))
+        with listening(display):
+            stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=display.parsing,
+                                settings=_settings(limits))
     except BudgetWarehouseError as exc:
-        close()
+        display.close()
         _fail(str(exc), EXIT_PIPELINE)
-    close()
     click.echo(ingest_summary(stats))
+    if not quiet:
+        click.echo(display.summary())
 
 
 def _connect_read_only(db_path: str):

@@ -47,10 +47,24 @@ def ingest_summary(stats) -> str:
     return "\n".join(lines)
 
 
-def refresh_summary(db_path: str, result, *, quiet: bool = False) -> str:
+def _dbt_line(db_path: str, dbt) -> str:
+    """The dbt build in one line: its counts (or why it was skipped) and where its log is."""
+    from .warehouse import warehouse_dirs
+
+    log = warehouse_dirs(db_path).dbt_logs / "dbt.log"
+    if isinstance(dbt, str):
+        return f"dbt build: {dbt}"
+    return (f"dbt build: {dbt.passed} passed, {dbt.warned} warned, {dbt.errored} errored, {dbt.skipped} skipped "
+            f"in {dbt.seconds:.1f} s (log: {log})")
+
+
+def refresh_summary(db_path: str, result, *, quiet: bool = False, display=None) -> str:
+    """What a refresh did: the files, the dbt build, the findings, the documents, the version,
+    then (unless ``quiet``) the steps of ``display`` (:class:`ingest.progress.RunDisplay`) with
+    their times."""
     lines = [ingest_summary(result.stats)]
     if result.dbt is not None:
-        lines.append(f"dbt build: {result.dbt}")
+        lines.append(_dbt_line(db_path, result.dbt))
     by_sev: dict[str, int] = {}
     for f in result.findings:
         by_sev[f.get("severity", "?")] = by_sev.get(f.get("severity", "?"), 0) + 1
@@ -66,6 +80,11 @@ def refresh_summary(db_path: str, result, *, quiet: bool = False) -> str:
     finally:
         con.close()
     lines.append(f"warehouse {db_path} is now version {result.warehouse_version}")
+    if display is not None and not quiet:
+        if not isinstance(result.dbt, str) and result.dbt is not None:
+            display.note("building", f"{len(result.dbt.nodes)} dbt nodes")
+        display.note("checking", f"{len(result.findings)} findings")
+        lines.append(display.summary())
     return "\n".join(lines)
 
 
