@@ -1,5 +1,6 @@
 """The ``budgetwh`` command line. The only place that turns errors into exit codes:
-0 done (with or without data findings), 1 pipeline failure, 2 usage error. Errors are one line
+0 done (with or without data findings), 1 pipeline failure, 2 usage error, 3 ``check --fail-on``
+found findings of that severity or worse (for schedulers). Errors are one line
 (no traceback), the environment's included: a full disk, a read-only folder, a warehouse held by
 another program. ``BUDGETWH_DB`` and ``BUDGETWH_CORPUS`` stand for ``--db`` and ``--corpus``."""
 
@@ -26,7 +27,8 @@ from .readers import (
     DEFAULT_MAX_XML_BYTES,
 )
 
-EXIT_OK, EXIT_PIPELINE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PIPELINE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 MIB = 1024 * 1024
 
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, envvar="BUDGETWH_DB",
@@ -254,26 +256,39 @@ def query(db_path: str, fmt: str, sql: str) -> None:
 @db_option
 @click.option("--severity", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Only findings of this severity.")
-def check(db_path: str, severity: str | None) -> None:
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit with code 3 when there are findings of this severity or worse (for schedulers).")
+def check(db_path: str, severity: str | None, fail_on: str | None) -> None:
     """Data quality findings per document (from main.quality_findings)."""
-    from .summary import findings_summary
+    from .summary import findings_summary, severity_counts
 
     con = _connect_read_only(db_path)
     try:
         click.echo(findings_summary(con, severity))
+        counts = severity_counts(con) if fail_on else {}
     finally:
         con.close()
+    if fail_on:
+        over = {s: n for s, n in counts.items() if n and SEVERITY_RANK.get(s, 9) <= SEVERITY_RANK[fail_on]}
+        if over:
+            click.echo(f"failing (--fail-on {fail_on}): " + ", ".join(f"{n} {s}" for s, n in sorted(over.items())),
+                       err=True)
+            sys.exit(EXIT_FINDINGS)
 
 
 @main.command()
 @db_option
-def status(db_path: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="As JSON (runs, coverage, rejected, set aside, skipped).")
+def status(db_path: str, as_json: bool) -> None:
     """The last runs, what the warehouse covers, and the files not taken (rejected or skipped)."""
-    from .summary import status_summary
+    from .summary import status_data, status_summary
 
     con = _connect_read_only(db_path)
     try:
-        click.echo(status_summary(con))
+        if as_json:
+            click.echo(json.dumps(status_data(con), ensure_ascii=False, default=str, indent=1))
+        else:
+            click.echo(status_summary(con))
     finally:
         con.close()
 

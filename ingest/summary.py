@@ -97,6 +97,13 @@ def _short(text: str | None, width: int = MESSAGE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def severity_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Findings per severity in main.quality_findings (empty before the first refresh)."""
+    if not _table_exists(con, "main", "quality_findings"):
+        return {}
+    return dict(con.execute("select severity, count(*) from main.quality_findings group by 1").fetchall())
+
+
 def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None,
                      top: int = TOP_FINDINGS) -> str:
     """Per document: counts by severity, then the top findings of each severity with their pages.
@@ -172,22 +179,22 @@ def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None
     return "\n".join(out)
 
 
-def status_summary(con: duckdb.DuckDBPyConnection) -> str:
-    out = ["last runs:"]
-    for r in con.execute("""select run_id, command, started_at, finished_at, files_seen, files_new,
-            files_changed, files_failed, status, warehouse_version from raw.ingest_runs
-            order by started_at desc limit 5""").fetchall():
-        out.append(f"  {r[0]} {r[1]} {r[2]:%Y-%m-%d %H:%M:%S} {r[8]}: {r[4]} seen, {r[5]} new, {r[6]} changed, "
-                   f"{r[7]} failed (version {r[9]})")
-    out.append("coverage (current documents):")
+def status_data(con: duckdb.DuckDBPyConnection) -> dict:
+    """What ``budgetwh status`` shows, as data (``status --json``): the last runs, the current
+    documents, the files not taken (rejected), the files set aside as duplicates, the skipped."""
+    runs = [dict(zip(("run_id", "command", "started_at", "finished_at", "files_seen", "files_new",
+                      "files_changed", "files_failed", "status", "warehouse_version", "message"), r))
+            for r in con.execute("""select run_id, command, started_at, finished_at, files_seen, files_new,
+            files_changed, files_failed, status, warehouse_version, message from raw.ingest_runs
+            order by started_at desc limit 5""").fetchall()]
     duplicates = set_aside_duplicates(con)
     aside = {d[0] for d in duplicates}
-    for r in con.execute("""select coalesce(region_code, '?'), coalesce(issuer_name, unit_name, '?'),
+    coverage = [dict(zip(("region_code", "issuer", "fiscal_year", "disclosure_kind", "status", "document_id"), r))
+                for r in con.execute("""select coalesce(region_code, '?'), coalesce(issuer_name, unit_name, '?'),
             fiscal_year, disclosure_kind, status, document_id from raw.documents
-            where is_current and status <> 'rejected' order by 1, 2, 3""").fetchall():
-        if r[5] not in aside:
-            out.append(f"  {r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
-    rejected = con.execute("""
+            where is_current and status <> 'rejected' order by 1, 2, 3""").fetchall() if r[5] not in aside]
+    rejected = [{"path": path, "code": code, "message": _without_path(message, path)}
+                for path, code, message in con.execute("""
         select p.source_path, coalesce(i.code, 'rejected'), coalesce(i.message, d.error, '')
         from raw.documents as d
         join raw.document_paths as p on p.document_id = d.document_id and p.is_present
@@ -195,16 +202,36 @@ def status_summary(con: duckdb.DuckDBPyConnection) -> str:
         where d.status = 'rejected'
         union
         select source_path, code, message from raw.parse_issues where document_id is null and severity = 'error'
-        order by 1""").fetchall()
-    out.append(f"not taken ({len(rejected)} rejected):")
-    out.extend(f"  {path}: [{code}] {_short(_without_path(message, path), 200)}" for path, code, message in rejected)
-    if duplicates:
-        out.append(f"set aside ({len(duplicates)}: another file holds the same disclosure and counts instead):")
-        out.extend(f"  {path}: the same disclosure as {current} ({rule})" for _, path, current, rule in duplicates)
+        order by 1""").fetchall()]
+    skipped = None
     if _table_exists(con, "raw", "skipped_files"):
-        skipped = con.execute("select source_path, reason from raw.skipped_files order by 1").fetchall()
-        out.append(f"skipped ({len(skipped)}):")
-        out.extend(f"  {path}: {reason}" for path, reason in skipped)
+        skipped = [{"path": path, "reason": reason} for path, reason in
+                   con.execute("select source_path, reason from raw.skipped_files order by 1").fetchall()]
+    return {"runs": runs, "coverage": coverage, "rejected": rejected,
+            "set_aside": [{"document_id": d, "path": path, "current_path": current, "rule": rule}
+                          for d, path, current, rule in duplicates],
+            "skipped": skipped}
+
+
+def status_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """``budgetwh status`` as text (:func:`status_data`)."""
+    data = status_data(con)
+    out = ["last runs:"]
+    for r in data["runs"]:
+        out.append(f"  {r['run_id']} {r['command']} {r['started_at']:%Y-%m-%d %H:%M:%S} {r['status']}: "
+                   f"{r['files_seen']} seen, {r['files_new']} new, {r['files_changed']} changed, "
+                   f"{r['files_failed']} failed (version {r['warehouse_version']})")
+    out.append("coverage (current documents):")
+    for r in data["coverage"]:
+        out.append(f"  {r['region_code']}  {r['issuer']}  {r['fiscal_year']}  {r['disclosure_kind']}  {r['status']}")
+    out.append(f"not taken ({len(data['rejected'])} rejected):")
+    out.extend(f"  {r['path']}: [{r['code']}] {_short(r['message'], 200)}" for r in data["rejected"])
+    if data["set_aside"]:
+        out.append(f"set aside ({len(data['set_aside'])}: another file holds the same disclosure and counts instead):")
+        out.extend(f"  {d['path']}: the same disclosure as {d['current_path']} ({d['rule']})" for d in data["set_aside"])
+    if data["skipped"] is not None:
+        out.append(f"skipped ({len(data['skipped'])}):")
+        out.extend(f"  {r['path']}: {r['reason']}" for r in data["skipped"])
     return "\n".join(out)
 
 
