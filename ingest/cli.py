@@ -298,10 +298,12 @@ def status(db_path: str, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True)
 @click.option("--out", "out_dir", required=True, help="Folder to write into (created if missing).")
 @click.option("--mart", "marts", multiple=True, help="A mart to export (repeatable; default: all).")
-@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column labels of the XLSX export: English names or Chinese labels.")
-def export(db_path: str, fmt: str, out_dir: str, marts: tuple[str, ...], labels: str) -> None:
-    """Export marts as Parquet (partitioned by fiscal_year), CSV or XLSX."""
+@click.option("--labels", type=click.Choice(["en", "zh"]), default=None,
+              help="Chinese headers and values (zh, the default for xlsx) or the warehouse's names and "
+                   "codes (en, the default for csv).")
+def export(db_path: str, fmt: str, out_dir: str, marts: tuple[str, ...], labels: str | None) -> None:
+    """Export marts as Parquet (partitioned by fiscal_year), CSV (UTF-8 with a BOM) or one Excel
+    workbook (budgetwh.xlsx: a 说明 sheet, then a sheet per mart)."""
     from .export import export_marts
 
     _connect_read_only(db_path).close()
