@@ -145,8 +145,8 @@ class RunDisplay:
         """The closing table: each step's start time, duration and count, then the total."""
         self.close()
         end = dt.datetime.now()
-        lines = [f"steps (started {self.started:%Y-%m-%d %H:%M:%S}, finished {end:%H:%M:%S}, "
-                 f"{time.perf_counter() - self.started_at:.1f} s in all):"]
+        lines = [(f"steps (started {self.started:%Y-%m-%d %H:%M:%S}, finished {end:%H:%M:%S}, "
+                  f"{time.perf_counter() - self.started_at:.1f} s in all):")]
         for s in self.steps:
             lines.append(f"  {s.started:%H:%M:%S}  {s.name:<9} {s.seconds:6.1f} s  {s.count_text()}".rstrip())
         return "\n".join(lines)

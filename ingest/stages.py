@@ -40,13 +40,13 @@ def listening(listener: Listener) -> Iterator[None]:
 
 def advance(step: str, done: int, total: int | None) -> None:
     """Report that ``done`` of ``total`` units of ``step`` are done (to the listeners, if any)."""
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(step, done, total)
 
 
 def stage(name: str) -> None:
     """Mark the start of stage ``name`` (see the module docstring)."""
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(name, None, None)
     log = os.environ.get(STAGE_LOG)
     if log:

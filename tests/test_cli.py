@@ -49,7 +49,7 @@ def test_progress_lines_and_the_closing_table_of_steps(refresh_output):
         done = [line for line in refresh_output if re.match(rf"\d\d:\d\d:\d\d {step} done: (\d+)/\1 {unit} \(", line)]
         assert done, f"no progress line for {step}:\n{text}"
     assert "checking done" in text
-    table = refresh_output[[i for i, line in enumerate(refresh_output) if line.startswith("steps (started ")][0]:]
+    table = refresh_output[next(i for i, line in enumerate(refresh_output) if line.startswith("steps (started ")):]
     assert [line.split()[1] for line in table[1:]] == ["hashing", "parsing", "building", "checking", "saving"]
     for line in table[1:]:
         assert re.match(r"  \d\d:\d\d:\d\d  \w+ +\d+\.\d s", line), line

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.cli import main
+
 from .conftest import query
 
 
