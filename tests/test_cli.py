@@ -133,3 +133,15 @@ def test_license_is_an_spdx_expression():
     assert project["project"]["license"] == "Apache-2.0"
     backend = project["build-system"]["requires"][0]
     assert int(backend.split(">=")[1].split(".")[0]) >= 77
+
+
+def test_dbt_prints_only_with_verbose(tmp_path):
+    from ingest.transform import dbt_args
+    from ingest.warehouse import WarehouseDirs
+
+    dirs = WarehouseDirs(tmp_path)
+    quiet = dbt_args("build", dirs, verbose=False)
+    assert quiet[:5] == ["build", "--log-level", "none", "--log-level-file", "debug"]
+    assert quiet[quiet.index("--log-path") + 1] == str(dirs.dbt_logs)
+    assert "--log-level" not in dbt_args("build", dirs, verbose=True)
+    assert "--verbose" in CliRunner().invoke(main, ["refresh", "--help"]).output
