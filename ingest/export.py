@@ -210,9 +210,9 @@ def _display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text.split("\n")[0])
 
 
-def _cell_value(value, codes: dict[str, str] | None):
-    """What a cell shows: booleans as 是/否, codes as their label, text never read as a formula."""
-    if isinstance(value, bool):
+def _cell_value(value, codes: dict[str, str] | None, chinese: bool):
+    """What a cell shows: in Chinese, booleans as 是/否 and codes as their label."""
+    if chinese and isinstance(value, bool):
         return BOOLEAN_LABELS[value]
     if codes is not None and isinstance(value, str):
         return codes.get(value, value)
@@ -258,7 +258,7 @@ def _write_workbook(con: duckdb.DuckDBPyConnection, db_path: str, out: Path, mar
             documentation.append((title, h, c, col_comments.get(c) or ""))
         codes = [values_of(c) if chinese else None for c in cols]
         formats = [number_format(c) for c in cols]
-        shown = [[_cell_value(v, codes[i]) for i, v in enumerate(r)] for r in rows]
+        shown = [[_cell_value(v, codes[i], chinese) for i, v in enumerate(r)] for r in rows]
         ws = wb.create_sheet(title)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{len(rows) + 1}"

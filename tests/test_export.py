@@ -185,3 +185,16 @@ def test_csv_starts_with_a_bom_and_opens_as_utf8(built_warehouse, tmp_path):
             "--mart", "dim_department")
     header = (tmp_path / "zh" / "dim_department.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("部门编号,部门名称")
+
+
+def test_xlsx_with_the_warehouse_names(built_warehouse, tmp_path):
+    r = run("export", "--db", built_warehouse, "--format", "xlsx", "--labels", "en", "--out", tmp_path,
+            "--mart", "fct_sangong")
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(tmp_path / "budgetwh.xlsx")
+    assert wb.sheetnames == ["说明", "fct_sangong"]
+    ws = wb["fct_sangong"]
+    header = _header(ws)
+    assert header[:3] == ["document_id", "department_id", "department_name"]
+    assert set(_column(ws, "phase")) <= {"budget", "adjusted_budget", "execution", "actual"}
+    assert set(_column(ws, "is_derived")) <= {True, False}
