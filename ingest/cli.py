@@ -1,5 +1,6 @@
 """The ``budgetwh`` command line. The only place that turns errors into exit codes:
-0 done (with or without data findings), 1 pipeline failure, 2 usage error. Errors are one line
+0 done (with or without data findings), 1 pipeline failure, 2 usage error, 3 ``check --fail-on``
+found findings of that severity or worse (for schedulers). Errors are one line
 (no traceback), the environment's included: a full disk, a read-only folder, a warehouse held by
 another program. ``BUDGETWH_DB`` and ``BUDGETWH_CORPUS`` stand for ``--db`` and ``--corpus``."""
 
@@ -26,7 +27,8 @@ from .readers import (
     DEFAULT_MAX_XML_BYTES,
 )
 
-EXIT_OK, EXIT_PIPELINE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PIPELINE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 MIB = 1024 * 1024
 
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, envvar="BUDGETWH_DB",
@@ -71,19 +73,12 @@ class _Main(click.Group):
             _fail(os_error_to_message(exc, f"running {ctx.invoked_subcommand or 'the command'}"), EXIT_PIPELINE)
 
 
-def _progress_bar(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return None, lambda: None
-    from tqdm import tqdm
+def _run_display(quiet: bool):
+    """The progress display of a writing command (bars on a terminal, plain lines otherwise;
+    nothing while running with ``--quiet``)."""
+    from .progress import RunDisplay
 
-    bar = tqdm(total=0, unit="file", desc="parsing", file=sys.stderr)
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return update, bar.close
+    return RunDisplay(sys.stderr, enabled=not quiet)
 
 
 def _fail(message: str, code: int) -> None:
@@ -122,28 +117,32 @@ def main() -> None:
 @quiet_option
 @jobs_option
 @click.option("--wait", is_flag=True, help="Wait for a running refresh instead of exiting.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Print dbt's own log too (it is always written to the warehouse's dbt-logs folder).")
 @limit_options
-def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, **limits) -> None:
+def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, verbose: bool,
+            **limits) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
     from .pipeline import refresh as do_refresh
+    from .stages import listening
     from .summary import refresh_summary
 
     if not Path(corpus).is_dir():
         _fail(f"corpus folder {corpus!r} does not exist; pass --corpus DIR with your disclosure files",
               EXIT_USAGE)
-    update, close = _progress_bar(quiet)
+    display = _run_display(quiet)
     try:
-        result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait, progress=update,
-                            settings=_settings(limits))
+        with listening(display):
+            result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait,
+                                progress=display.parsing, settings=_settings(limits), verbose=verbose)
     except WarehouseBusyError as exc:
-        close()
+        display.close()
         _fail(str(exc), EXIT_PIPELINE)
     except BudgetWarehouseError as exc:
-        close()
+        display.close()
         _fail(f"{exc} (the previous warehouse at {db_path} is unchanged; fix the cause and run again)",
               EXIT_PIPELINE)
-    close()
-    click.echo(refresh_summary(db_path, result, quiet=quiet))
+    click.echo(refresh_summary(db_path, result, quiet=quiet, display=display))
 
 
 @main.command()
@@ -196,6 +195,7 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
     """Parse and load FILE_OR_DIR... (default: the folder BUDGETWH_CORPUS names) into raw.*
     (no dbt build, no checks)."""
     from .pipeline import ingest_only
+    from .stages import listening
     from .summary import ingest_summary
 
     if not paths:
@@ -205,14 +205,17 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
-    update, close = _progress_bar(quiet)
+    display = _run_display(quiet)
     try:
-        stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=update, settings=_settings(limits))
+        with listening(display):
+            stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=display.parsing,
+                                settings=_settings(limits))
     except BudgetWarehouseError as exc:
-        close()
+        display.close()
         _fail(str(exc), EXIT_PIPELINE)
-    close()
     click.echo(ingest_summary(stats))
+    if not quiet:
+        click.echo(display.summary())
 
 
 def _connect_read_only(db_path: str):
@@ -293,26 +296,39 @@ def query(db_path: str, fmt: str, sql: str) -> None:
 @db_option
 @click.option("--severity", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Only findings of this severity.")
-def check(db_path: str, severity: str | None) -> None:
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit with code 3 when there are findings of this severity or worse (for schedulers).")
+def check(db_path: str, severity: str | None, fail_on: str | None) -> None:
     """Data quality findings per document (from main.quality_findings)."""
-    from .summary import findings_summary
+    from .summary import findings_summary, severity_counts
 
     con = _connect_read_only(db_path)
     try:
         click.echo(findings_summary(con, severity))
+        counts = severity_counts(con) if fail_on else {}
     finally:
         con.close()
+    if fail_on:
+        over = {s: n for s, n in counts.items() if n and SEVERITY_RANK.get(s, 9) <= SEVERITY_RANK[fail_on]}
+        if over:
+            click.echo(f"failing (--fail-on {fail_on}): " + ", ".join(f"{n} {s}" for s, n in sorted(over.items())),
+                       err=True)
+            sys.exit(EXIT_FINDINGS)
 
 
 @main.command()
 @db_option
-def status(db_path: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="As JSON (runs, coverage, rejected, set aside, skipped).")
+def status(db_path: str, as_json: bool) -> None:
     """The last runs, what the warehouse covers, and the files not taken (rejected or skipped)."""
-    from .summary import status_summary
+    from .summary import status_data, status_summary
 
     con = _connect_read_only(db_path)
     try:
-        click.echo(status_summary(con))
+        if as_json:
+            click.echo(json.dumps(status_data(con), ensure_ascii=False, default=str, indent=1))
+        else:
+            click.echo(status_summary(con))
     finally:
         con.close()
 
@@ -322,10 +338,12 @@ def status(db_path: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True)
 @click.option("--out", "out_dir", required=True, help="Folder to write into (created if missing).")
 @click.option("--mart", "marts", multiple=True, help="A mart to export (repeatable; default: all).")
-@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column labels of the XLSX export: English names or Chinese labels.")
-def export(db_path: str, fmt: str, out_dir: str, marts: tuple[str, ...], labels: str) -> None:
-    """Export marts as Parquet (partitioned by fiscal_year), CSV or XLSX."""
+@click.option("--labels", type=click.Choice(["en", "zh"]), default=None,
+              help="Chinese headers and values (zh, the default for xlsx) or the warehouse's names and "
+                   "codes (en, the default for csv).")
+def export(db_path: str, fmt: str, out_dir: str, marts: tuple[str, ...], labels: str | None) -> None:
+    """Export marts as Parquet (partitioned by fiscal_year), CSV (UTF-8 with a BOM) or one Excel
+    workbook (budgetwh.xlsx: a 说明 sheet, then a sheet per mart)."""
     from .export import export_marts
 
     _connect_read_only(db_path).close()

@@ -36,7 +36,7 @@ from .load import (
 )
 from .parsing import ParsedFile, parse_bytes, parse_file
 from .readers import ReaderSettings
-from .stages import stage
+from .stages import advance, stage
 from .warehouse import (
     WarehouseLock,
     connect_writable,
@@ -160,7 +160,8 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
     listing = list_corpus(paths)
     plan = Plan(skipped=listing.skipped, roots=listing.roots)
     first_path: dict[str, str] = {}
-    for path in listing.files:
+    for n, path in enumerate(listing.files):
+        advance("hashing", n, len(listing.files))
         plan.seen_paths.add(path)
         try:
             did, size = hash_file(path, settings)
@@ -183,6 +184,7 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
         first_path.setdefault(did, path)
         if (did, path) not in present:
             plan.to_mark.append((did, path))
+    advance("hashing", len(listing.files), len(listing.files))
     return plan
 
 
@@ -265,6 +267,8 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
         record_paths(con, seen_again, now)
         clear_path_issues(con, [path for _, path in seen_again])
         stats.outcomes.extend(plan.done)
+        if todo:
+            advance("parsing", 0, len(todo))
         loader = _BatchLoader(con, run_id=run_id, now=now, total=len(plan.todo), progress=progress)
         for f, result in zip(todo, results):
             if isinstance(result, WorkerFailure):
@@ -401,8 +405,12 @@ def _prepare(db: Path) -> None:
 
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
             jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
-            build: bool = True, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
+            build: bool = True, progress: Callable[[int, int], None] | None = None,
+            verbose: bool = False) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
+
+    dbt's own log is printed only with ``verbose`` (and always written to the warehouse's
+    ``dbt-logs`` folder).
 
     Raises:
         WarehouseBusyError: another refresh holds the lock.
@@ -449,7 +457,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 from . import transform
 
                 stage("dbt")
-                dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs)
+                dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose)
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
                                       dbt_run_results=dirs.dbt_target / "run_results.json")

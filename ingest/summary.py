@@ -47,10 +47,24 @@ def ingest_summary(stats) -> str:
     return "\n".join(lines)
 
 
-def refresh_summary(db_path: str, result, *, quiet: bool = False) -> str:
+def _dbt_line(db_path: str, dbt) -> str:
+    """The dbt build in one line: its counts (or why it was skipped) and where its log is."""
+    from .warehouse import warehouse_dirs
+
+    log = warehouse_dirs(db_path).dbt_logs / "dbt.log"
+    if isinstance(dbt, str):
+        return f"dbt build: {dbt}"
+    return (f"dbt build: {dbt.passed} passed, {dbt.warned} warned, {dbt.errored} errored, {dbt.skipped} skipped "
+            f"in {dbt.seconds:.1f} s (log: {log})")
+
+
+def refresh_summary(db_path: str, result, *, quiet: bool = False, display=None) -> str:
+    """What a refresh did: the files, the dbt build, the findings, the documents, the version,
+    then (unless ``quiet``) the steps of ``display`` (:class:`ingest.progress.RunDisplay`) with
+    their times."""
     lines = [ingest_summary(result.stats)]
     if result.dbt is not None:
-        lines.append(f"dbt build: {result.dbt}")
+        lines.append(_dbt_line(db_path, result.dbt))
     by_sev: dict[str, int] = {}
     for f in result.findings:
         by_sev[f.get("severity", "?")] = by_sev.get(f.get("severity", "?"), 0) + 1
@@ -66,6 +80,11 @@ def refresh_summary(db_path: str, result, *, quiet: bool = False) -> str:
     finally:
         con.close()
     lines.append(f"warehouse {db_path} is now version {result.warehouse_version}")
+    if display is not None and not quiet:
+        if not isinstance(result.dbt, str) and result.dbt is not None:
+            display.note("building", f"{len(result.dbt.nodes)} dbt nodes")
+        display.note("checking", f"{len(result.findings)} findings")
+        lines.append(display.summary())
     return "\n".join(lines)
 
 
@@ -76,6 +95,13 @@ MESSAGE_WIDTH = 160
 def _short(text: str | None, width: int = MESSAGE_WIDTH) -> str:
     text = " ".join(str(text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def severity_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Findings per severity in main.quality_findings (empty before the first refresh)."""
+    if not _table_exists(con, "main", "quality_findings"):
+        return {}
+    return dict(con.execute("select severity, count(*) from main.quality_findings group by 1").fetchall())
 
 
 def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None,
@@ -153,22 +179,22 @@ def findings_summary(con: duckdb.DuckDBPyConnection, severity: str | None = None
     return "\n".join(out)
 
 
-def status_summary(con: duckdb.DuckDBPyConnection) -> str:
-    out = ["last runs:"]
-    for r in con.execute("""select run_id, command, started_at, finished_at, files_seen, files_new,
-            files_changed, files_failed, status, warehouse_version from raw.ingest_runs
-            order by started_at desc limit 5""").fetchall():
-        out.append(f"  {r[0]} {r[1]} {r[2]:%Y-%m-%d %H:%M:%S} {r[8]}: {r[4]} seen, {r[5]} new, {r[6]} changed, "
-                   f"{r[7]} failed (version {r[9]})")
-    out.append("coverage (current documents):")
+def status_data(con: duckdb.DuckDBPyConnection) -> dict:
+    """What ``budgetwh status`` shows, as data (``status --json``): the last runs, the current
+    documents, the files not taken (rejected), the files set aside as duplicates, the skipped."""
+    runs = [dict(zip(("run_id", "command", "started_at", "finished_at", "files_seen", "files_new",
+                      "files_changed", "files_failed", "status", "warehouse_version", "message"), r))
+            for r in con.execute("""select run_id, command, started_at, finished_at, files_seen, files_new,
+            files_changed, files_failed, status, warehouse_version, message from raw.ingest_runs
+            order by started_at desc limit 5""").fetchall()]
     duplicates = set_aside_duplicates(con)
     aside = {d[0] for d in duplicates}
-    for r in con.execute("""select coalesce(region_code, '?'), coalesce(issuer_name, unit_name, '?'),
+    coverage = [dict(zip(("region_code", "issuer", "fiscal_year", "disclosure_kind", "status", "document_id"), r))
+                for r in con.execute("""select coalesce(region_code, '?'), coalesce(issuer_name, unit_name, '?'),
             fiscal_year, disclosure_kind, status, document_id from raw.documents
-            where is_current and status <> 'rejected' order by 1, 2, 3""").fetchall():
-        if r[5] not in aside:
-            out.append(f"  {r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}")
-    rejected = con.execute("""
+            where is_current and status <> 'rejected' order by 1, 2, 3""").fetchall() if r[5] not in aside]
+    rejected = [{"path": path, "code": code, "message": _without_path(message, path)}
+                for path, code, message in con.execute("""
         select p.source_path, coalesce(i.code, 'rejected'), coalesce(i.message, d.error, '')
         from raw.documents as d
         join raw.document_paths as p on p.document_id = d.document_id and p.is_present
@@ -176,16 +202,36 @@ def status_summary(con: duckdb.DuckDBPyConnection) -> str:
         where d.status = 'rejected'
         union
         select source_path, code, message from raw.parse_issues where document_id is null and severity = 'error'
-        order by 1""").fetchall()
-    out.append(f"not taken ({len(rejected)} rejected):")
-    out.extend(f"  {path}: [{code}] {_short(_without_path(message, path), 200)}" for path, code, message in rejected)
-    if duplicates:
-        out.append(f"set aside ({len(duplicates)}: another file holds the same disclosure and counts instead):")
-        out.extend(f"  {path}: the same disclosure as {current} ({rule})" for _, path, current, rule in duplicates)
+        order by 1""").fetchall()]
+    skipped = None
     if _table_exists(con, "raw", "skipped_files"):
-        skipped = con.execute("select source_path, reason from raw.skipped_files order by 1").fetchall()
-        out.append(f"skipped ({len(skipped)}):")
-        out.extend(f"  {path}: {reason}" for path, reason in skipped)
+        skipped = [{"path": path, "reason": reason} for path, reason in
+                   con.execute("select source_path, reason from raw.skipped_files order by 1").fetchall()]
+    return {"runs": runs, "coverage": coverage, "rejected": rejected,
+            "set_aside": [{"document_id": d, "path": path, "current_path": current, "rule": rule}
+                          for d, path, current, rule in duplicates],
+            "skipped": skipped}
+
+
+def status_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """``budgetwh status`` as text (:func:`status_data`)."""
+    data = status_data(con)
+    out = ["last runs:"]
+    for r in data["runs"]:
+        out.append(f"  {r['run_id']} {r['command']} {r['started_at']:%Y-%m-%d %H:%M:%S} {r['status']}: "
+                   f"{r['files_seen']} seen, {r['files_new']} new, {r['files_changed']} changed, "
+                   f"{r['files_failed']} failed (version {r['warehouse_version']})")
+    out.append("coverage (current documents):")
+    for r in data["coverage"]:
+        out.append(f"  {r['region_code']}  {r['issuer']}  {r['fiscal_year']}  {r['disclosure_kind']}  {r['status']}")
+    out.append(f"not taken ({len(data['rejected'])} rejected):")
+    out.extend(f"  {r['path']}: [{r['code']}] {_short(r['message'], 200)}" for r in data["rejected"])
+    if data["set_aside"]:
+        out.append(f"set aside ({len(data['set_aside'])}: another file holds the same disclosure and counts instead):")
+        out.extend(f"  {d['path']}: the same disclosure as {d['current_path']} ({d['rule']})" for d in data["set_aside"])
+    if data["skipped"] is not None:
+        out.append(f"skipped ({len(data['skipped'])}):")
+        out.extend(f"  {r['path']}: {r['reason']}" for r in data["skipped"])
     return "\n".join(out)
 
 

@@ -5,6 +5,9 @@ dbt-target`` and ``dbt-logs``, see :func:`ingest.warehouse.warehouse_dirs`), so 
 built from one checkout never read each other's run_results.json. Data findings (identity tests,
 severity ``warn``) never fail the build; a model that does not build, or a failing test of
 severity ``error`` (a primary key), raises :class:`~ingest.errors.PipelineError` naming the node.
+
+dbt's own log goes to the console only when asked (``verbose``); it is always written, in full, to
+``dbt-logs/dbt.log``. The nodes built are counted to the stage listeners (step 'building').
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PipelineError
+from .stages import advance
 from .warehouse import WarehouseDirs, warehouse_dirs
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -76,27 +80,47 @@ def _environment(**values: str) -> Iterator[None]:
 
 
 def dbt_args(command: str, dirs: WarehouseDirs, *, quiet: bool = False,
-             threads: int = DEFAULT_THREADS) -> list[str]:
+             threads: int = DEFAULT_THREADS, verbose: bool = True) -> list[str]:
     """The dbt CLI arguments for ``command`` run on dbt_project/ (project and profiles dir), with
-    the target and log paths of the warehouse's working folders ``dirs``."""
+    the target and log paths of the warehouse's working folders ``dirs``; without ``verbose``,
+    nothing on the console (the log file keeps everything)."""
     project = str(DBT_PROJECT_DIR)
     args = [command, "--project-dir", project, "--profiles-dir", project,
             "--target-path", str(dirs.dbt_target),
             "--log-path", str(dirs.dbt_logs),
             "--threads", str(threads)]
-    if quiet:
+    if not verbose:
+        args[1:1] = ["--log-level", "none", "--log-level-file", "debug"]
+    elif quiet:
         args.insert(0, "--quiet")
     return args
 
 
-def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | None = None) -> DbtResult:
+class _NodeCounter:
+    """A dbt callback: counts the nodes finished (of the total dbt announces) as step 'building'."""
+
+    def __init__(self) -> None:
+        self.done, self.total = 0, None
+
+    def __call__(self, event) -> None:
+        name = event.info.name
+        if name == "LogStartLine" and self.total is None:
+            self.total = int(event.data.total) or None
+        elif name == "NodeFinished":
+            self.done += 1
+            advance("building", self.done, self.total)
+
+
+def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | None = None,
+                  verbose: bool = False) -> DbtResult:
     """Run ``dbt build`` (seeds, models, tests) on the warehouse at ``db_path``.
 
     The caller must not hold a connection to the file: dbt opens it as the writer.
 
     Args:
         db_path: the DuckDB warehouse file (it must already hold the ``raw`` schema).
-        quiet: print only errors.
+        quiet: with ``verbose``, print only errors.
+        verbose: print dbt's log on the console (it is always written to ``dirs.dbt_logs``).
         dirs: the working folders for dbt's target and logs (default: those of ``db_path``; a
             refresh building ``<db>.next`` passes the live warehouse's).
 
@@ -117,7 +141,8 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
     with _environment(BUDGETWH_DB=db, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
                       DO_NOT_TRACK="1"):
         try:
-            outcome = dbtRunner().invoke(dbt_args("build", dirs, quiet=quiet))
+            outcome = dbtRunner(callbacks=[_NodeCounter()]).invoke(
+                dbt_args("build", dirs, quiet=quiet, verbose=verbose))
         finally:
             _release_duckdb()
     result = DbtResult(seconds=time.perf_counter() - started)

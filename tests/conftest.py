@@ -48,15 +48,23 @@ def raw_warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
-    """The whole refresh (ingest, dbt build, checks) over a copy of the shipped samples."""
-    from ingest.pipeline import refresh
+    """The whole refresh (ingest, dbt build, checks) over a copy of the shipped samples, run as
+    ``budgetwh refresh`` (not on a terminal); what it printed is kept beside it (REFRESH_OUTPUT)."""
+    from click.testing import CliRunner
+
+    from ingest.cli import main
 
     base = tmp_path_factory.mktemp("built")
     corpus = base / "samples"
     shutil.copytree(SAMPLES, corpus)
     db = base / "budget.duckdb"
-    refresh(str(corpus), str(db), quiet=True, jobs=2)
+    result = CliRunner().invoke(main, ["refresh", "--corpus", str(corpus), "--db", str(db), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    (base / REFRESH_OUTPUT).write_text(result.output, encoding="utf-8")
     return db
+
+
+REFRESH_OUTPUT = "refresh-output.txt"  # beside built_warehouse: what its `budgetwh refresh` printed
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
