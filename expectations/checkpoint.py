@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
@@ -394,12 +395,21 @@ def read_findings(db_path: str) -> list[dict[str, Any]]:
 
 
 def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHOUSE,
-               dbt_run_results: str | Path | None = None) -> list[dict[str, Any]]:
+               dbt_run_results: str | Path | None = None, incremental: bool = False) -> list[dict[str, Any]]:
     """Run every check on the warehouse at ``db_path`` and write main.quality_findings.
 
     Also writes main.disclosure_completeness (per document and required part) and
     main.dbt_test_results (the dbt tests of the build that made these marts, from
     run_results.json; see :mod:`expectations.dbt_results`).
+
+    The checks still in pandas are per document (but for the trend across years, which reads the
+    small trend mart whole). Their results are kept per document in the ``quality`` schema
+    (:data:`STATE_TABLES`), with a digest of each document's dim_document row and the build's
+    fingerprint (parser, dbt project, checks). With ``incremental``, only the documents whose row
+    changed (new, superseded, set aside, renamed by a later alias...) or that are gone are checked
+    again, and the others' results are taken as they were; when the fingerprint changed, or there
+    is no state yet, every document is checked. A full run gives the same tables
+    (tests/test_incremental_checks.py compares them).
 
     Args:
         db_path: the warehouse file; dbt build must have run on it.
@@ -408,6 +418,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
             none. A refresh, which checks ``<db>.next``, passes the live warehouse's folder.
         dbt_run_results: the run_results.json of the build (default: the one in the warehouse's
             working folder, used only when written after this warehouse's last refresh started).
+        incremental: check again only what changed since the last run (see above).
 
     Returns:
         The findings written, as dicts with the columns of main.quality_findings.
@@ -422,28 +433,159 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
         from ingest.warehouse import warehouse_dirs
 
         data_docs_dir = warehouse_dirs(db_path).data_docs
+    from ingest.pipeline import build_fingerprint
+
+    fingerprint = build_fingerprint()
     now = dt.datetime.now().replace(microsecond=0)
+    todo, dropped = documents_to_check(db_path, fingerprint) if incremental else (None, [])
     context = gx_context(data_docs_dir)
     validate_rows = CheckRowValidator(context)
-    trend = read_trend(db_path)
     findings: list[dict[str, Any]] = []
     completeness_parts, transparency_parts = [], []
-    for i, batch in enumerate(document_batches(db_path)):
+    batches = (document_batches(db_path) if todo is None
+               else [todo[i:i + BATCH_DOCUMENTS] for i in range(0, len(todo), BATCH_DOCUMENTS)] or [[]])
+    for i, batch in enumerate(batches):
         frames = read_frames(db_path, batch, file_level=i == 0)
         completeness = completeness_of(frames)
-        checks = check_rows(frames, completeness, trend if i == 0 else None,
-                            all_documents=documents_for_trend(db_path) if i == 0 and trend is not None else None)
+        checks = check_rows(frames, completeness)
         findings.extend(findings_from(checks, validate_rows(checks), now))
         completeness_parts.append(completeness)
         transparency_parts.append(transparency_of(frames, completeness))
         del frames, checks
-    findings.extend(asset_findings(validate_assets(db_path, context), now))
+    whole: list[dict[str, Any]] = []  # checked over the whole warehouse every time
+    trend = read_trend(db_path)
+    if trend is not None:
+        checks = as_checks(trend_rows(trend, documents_for_trend(db_path)))
+        checks.insert(0, "row_id", range(len(checks)))
+        whole.extend(findings_from(checks, validate_rows(checks), now))
+    whole.extend(asset_findings(validate_assets(db_path, context), now))
     if data_docs_dir is not None:
         context.build_data_docs(site_names=["budgetwh"])
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
-    write_findings(db_path, findings, _concat(completeness_parts), _concat(transparency_parts))
+    write_checked(db_path, CheckedBatch(findings, _concat(completeness_parts), _concat(transparency_parts),
+                                        checked=todo, dropped=dropped, fingerprint=fingerprint), whole)
     write_dbt_results(db_path, dbt_tests, now)
     return read_findings(db_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# What was checked: the per-document results kept between runs
+# ---------------------------------------------------------------------------------------------
+
+STATE_SCHEMA = "quality"
+#: The tables (schema ``quality``, written here, not by dbt) that keep the per-document results of
+#: the checks still in pandas between runs, and what each document looked like when checked.
+STATE_TABLES = {
+    "checked_documents": "per document: the digest of its dim_document row and the build's "
+                         "fingerprint when its checks last ran",
+    "document_findings": "the findings of the per-document checks still in pandas",
+    "document_completeness": "per document and required part: present / empty_with_note / missing",
+    "document_transparency": "per document: the share of required parts published",
+    "check_runs": "one row per run of the checks: when, full or incremental, documents checked",
+}
+DOCUMENT_DIGEST_SQL = "select document_id, md5(cast(d as varchar)) as digest from main.dim_document as d"
+
+
+@dataclass
+class CheckedBatch:
+    """The per-document results of one run: of every document (``checked`` None) or of the
+    documents in ``checked``; ``dropped`` are documents whose earlier results are dropped."""
+
+    findings: list[dict[str, Any]]
+    completeness: pd.DataFrame
+    transparency: pd.DataFrame
+    checked: list[str] | None
+    dropped: list[str]
+    fingerprint: str
+
+
+def documents_to_check(db_path: str, fingerprint: str) -> tuple[list[str] | None, list[str]]:
+    """(documents to check again, or None for all; documents whose earlier results are dropped:
+    those checked again and those no longer in dim_document)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        have = {r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [STATE_SCHEMA]).fetchall()}
+        if not set(STATE_TABLES) <= have:
+            return None, []
+        stored = con.execute(f"select distinct fingerprint from {STATE_SCHEMA}.checked_documents").fetchall()
+        if stored != [(fingerprint,)]:
+            return None, []
+        rows = con.execute(f"""
+            with now as ({DOCUMENT_DIGEST_SQL}),
+            before as (select document_id, digest from {STATE_SCHEMA}.checked_documents)
+            select coalesce(now.document_id, before.document_id) as document_id, now.document_id is null as gone
+            from now full outer join before on now.document_id = before.document_id
+            where now.digest is distinct from before.digest
+            order by 1""").fetchall()
+    finally:
+        con.close()
+    return [d for d, gone in rows if not gone], [d for d, _ in rows]
+
+
+def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]) -> None:
+    """Keep ``batch`` in the state tables (replacing what it re-checked), then write
+    main.quality_findings' rows of the pandas and asset suites (the state's findings and
+    ``whole``), main.disclosure_completeness and main.rpt_transparency_by_document / _by_region
+    from the state. One transaction of one writer connection."""
+    schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
+
+    def arrow(rows: list[dict[str, Any]]) -> pa.Table:
+        return pa.Table.from_pylist(
+            [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
+              for name, _, _ in FINDINGS_COLUMNS} for f in rows], schema=schema)
+
+    findings_arrow, whole_arrow = arrow(batch.findings), arrow(whole)  # noqa: F841 - read by name
+    completeness_frame_ = (batch.completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
+                           if "page" in batch.completeness.columns else batch.completeness)
+    transparency_frame_ = batch.transparency  # noqa: F841 - read by name
+    columns = ", ".join(name for name, _, _ in FINDINGS_COLUMNS)
+    state = STATE_SCHEMA
+    con = duckdb.connect(str(db_path))
+    try:
+        exists = con.execute("select count(*) from information_schema.tables where table_schema = 'main' "
+                             "and table_name = 'quality_findings'").fetchall()[0][0]
+        if not exists:
+            raise PipelineError(f"checks: {db_path} has no {FINDINGS_TABLE} (has dbt build run?)")
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {state}")
+        if batch.checked is None:
+            con.execute(f"create or replace table {state}.document_findings as select * from findings_arrow")
+            con.execute(f"create or replace table {state}.document_completeness as select * from completeness_frame_")
+            con.execute(f"create or replace table {state}.document_transparency as select * from transparency_frame_")
+        else:
+            con.execute(f"delete from {state}.document_findings where document_id is null "
+                        "or list_contains(?, document_id)", [batch.dropped])
+            con.execute(f"insert into {state}.document_findings select * from findings_arrow")
+            # by name, and to the common type of both (a column all null in the first run has
+            # no type of its own)
+            for table, frame, rows in (("document_completeness", "completeness_frame_", len(batch.completeness)),
+                                       ("document_transparency", "transparency_frame_", len(batch.transparency))):
+                con.execute(f"create or replace table {state}.{table} as "
+                            f"select * from {state}.{table} where not list_contains(?, document_id)"
+                            + (f" union all by name select * from {frame}" if rows else ""), [batch.dropped])
+        con.execute(f"create or replace table {state}.checked_documents as "
+                    f"select document_id, digest, ? as fingerprint from ({DOCUMENT_DIGEST_SQL})", [batch.fingerprint])
+        con.execute(f"create table if not exists {state}.check_runs (checked_at timestamp, mode varchar, "
+                    "documents_checked integer, documents_dropped integer, fingerprint varchar)")
+        con.execute(f"insert into {state}.check_runs values (current_timestamp, ?, "
+                    f"coalesce(?, (select count(*) from main.dim_document)), ?, ?)",
+                    ["full" if batch.checked is None else "incremental",
+                     None if batch.checked is None else len(batch.checked), len(batch.dropped), batch.fingerprint])
+        con.execute(f"delete from {FINDINGS_TABLE} where list_contains(?, suite) or suite like 'assets:%'",
+                    [list(LEGACY_SUITES)])
+        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from {state}.document_findings")
+        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from whole_arrow")
+        con.execute(f"create or replace table {COMPLETENESS_TABLE} as select * from {state}.document_completeness "
+                    "order by all")
+        comment_tables(con, [COMPLETENESS_TABLE.removeprefix("main.")])
+        con.execute(f"create or replace temp view transparency_frame_ as select * from {state}.document_transparency")
+        con.execute(TRANSPARENCY_BY_DOCUMENT_SQL)
+        con.execute(TRANSPARENCY_BY_REGION_SQL)
+        comment_tables(con, ["rpt_transparency_by_document", "rpt_transparency_by_region"])
+        con.execute("commit")
+    finally:
+        con.close()
 
 
 def documents_for_trend(db_path: str) -> pd.DataFrame:

@@ -117,10 +117,13 @@ def main() -> None:
 @quiet_option
 @jobs_option
 @click.option("--wait", is_flag=True, help="Wait for a running refresh instead of exiting.")
+@click.option("--full-refresh", is_flag=True,
+              help="Rebuild and check everything, even with nothing new (checks otherwise run again "
+                   "only on documents that changed).")
 @click.option("--verbose", "-v", is_flag=True,
               help="Print dbt's own log too (it is always written to the warehouse's dbt-logs folder).")
 @limit_options
-def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, verbose: bool,
+def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, full_refresh: bool, verbose: bool,
             **limits) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
     from .pipeline import refresh as do_refresh
@@ -134,7 +137,8 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
     try:
         with listening(display):
             result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait,
-                                progress=display.parsing, settings=_settings(limits), verbose=verbose)
+                                progress=display.parsing, settings=_settings(limits), verbose=verbose,
+                                full_refresh=full_refresh)
     except WarehouseBusyError as exc:
         display.close()
         _fail(str(exc), EXIT_PIPELINE)

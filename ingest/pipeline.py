@@ -406,8 +406,12 @@ def _prepare(db: Path) -> None:
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
             jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
             build: bool = True, progress: Callable[[int, int], None] | None = None,
-            verbose: bool = False) -> RefreshResult:
+            verbose: bool = False, full_refresh: bool = False) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
+
+    The checks still in pandas run again only on documents that changed since the last refresh
+    (:func:`expectations.checkpoint.run_checks`, ``incremental``); ``full_refresh`` checks every
+    document, as does any refresh after the parser, the dbt project or the checks changed.
 
     dbt's own log is printed only with ``verbose`` (and always written to the warehouse's
     ``dbt-logs`` folder).
@@ -426,7 +430,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
         stats = IngestStats(run_id=uuid.uuid4().hex[:12])
         stage("recover")
         notes = recover(db)
-        if db.exists() and build and not needs_storage_migration(db):
+        if db.exists() and build and not full_refresh and not needs_storage_migration(db):
             stats.notes = notes
             noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
             if noop is not None:
@@ -460,7 +464,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose)
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
-                                      dbt_run_results=dirs.dbt_target / "run_results.json")
+                                      dbt_run_results=dirs.dbt_target / "run_results.json",
+                                      incremental=not full_refresh)
             stage("record")
             con = connect_writable(work)
             try:
