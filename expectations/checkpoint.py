@@ -403,7 +403,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     run_results.json; see :mod:`expectations.dbt_results`).
 
     The checks still in pandas are per document (but for the trend across years, which reads the
-    small trend mart whole). Their results are kept per document in the ``quality`` schema
+    small trend mart whole). Their results are kept per document in the ``check_state`` schema
     (:data:`STATE_TABLES`), with a digest of each document's dim_document row and the build's
     fingerprint (parser, dbt project, checks). With ``incremental``, only the documents whose row
     changed (new, superseded, set aside, renamed by a later alias...) or that are gone are checked
@@ -472,8 +472,8 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
 # What was checked: the per-document results kept between runs
 # ---------------------------------------------------------------------------------------------
 
-STATE_SCHEMA = "quality"
-#: The tables (schema ``quality``, written here, not by dbt) that keep the per-document results of
+STATE_SCHEMA = "check_state"
+#: The tables (schema ``check_state``, written here, not by dbt) that keep the per-document results of
 #: the checks still in pandas between runs, and what each document looked like when checked.
 STATE_TABLES = {
     "checked_documents": "per document: the digest of its dim_document row and the build's "

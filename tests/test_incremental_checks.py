@@ -29,7 +29,7 @@ def test_a_refresh_checks_only_what_changed_and_equals_a_full_check(tmp_path):
     shutil.copy(SAMPLES / "sh_putuo_wanli_2023_dept_budget.pdf", corpus)
     first = refresh(str(corpus), str(db), quiet=True, jobs=2)
     assert first.findings
-    assert query(db, "select mode from quality.check_runs") == [("full",)]
+    assert query(db, "select mode from check_state.check_runs") == [("full",)]
     n_before = query(db, "select count(*) from main.dim_document")[0][0]
 
     # the next year of a department already there (the trend across years changes), another
@@ -40,7 +40,7 @@ def test_a_refresh_checks_only_what_changed_and_equals_a_full_check(tmp_path):
     (corpus / "seed_again.txt").write_bytes(SEED.read_bytes() + "\n(副本)\n".encode())
     refresh(str(corpus), str(db), quiet=True, jobs=2)
 
-    mode, checked = query(db, "select mode, documents_checked from quality.check_runs order by checked_at")[-1]
+    mode, checked = query(db, "select mode, documents_checked from check_state.check_runs order by checked_at")[-1]
     n_after = query(db, "select count(*) from main.dim_document")[0][0]
     assert mode == "incremental"
     assert n_after == n_before + 3
@@ -51,7 +51,7 @@ def test_a_refresh_checks_only_what_changed_and_equals_a_full_check(tmp_path):
     full = tmp_path / "full.duckdb"
     shutil.copyfile(db, full)
     run_checks(str(full), data_docs_dir=None)
-    assert query(full, "select mode from quality.check_runs order by checked_at")[-1] == ("full",)
+    assert query(full, "select mode from check_state.check_runs order by checked_at")[-1] == ("full",)
     assert _tables(full) == incremental
 
 
@@ -61,6 +61,6 @@ def test_nothing_changed_checks_no_document_again(built_warehouse, tmp_path):
     before = _tables(copy)
     run_checks(str(copy), data_docs_dir=None, incremental=True)
     mode, checked, dropped = query(copy, "select mode, documents_checked, documents_dropped "
-                                         "from quality.check_runs order by checked_at")[-1]
+                                         "from check_state.check_runs order by checked_at")[-1]
     assert (mode, checked, dropped) == ("incremental", 0, 0)
     assert _tables(copy) == before
