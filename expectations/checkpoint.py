@@ -176,13 +176,13 @@ def transparency_of(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame)
     return transparency_by_document(completeness, general)
 
 
-def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None,
-               trend: pd.DataFrame | None = None, all_documents: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The check rows of the concerns still in pandas (:data:`LEGACY_SUITES`), with a row_id.
+def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The per-document check rows of the concerns still in pandas (:data:`LEGACY_SUITES`), with a
+    row_id.
 
     The other concerns are dbt models (marts/quality/): their verdicts are in main.quality_findings
-    already. ``trend`` (main.rpt_department_trend) adds the stated vs computed change across years,
-    its documents looked up in ``all_documents`` (default: the frames' documents).
+    already. The stated vs computed change across years reads the trend mart whole and is checked
+    by :func:`run_checks` apart from the documents' batches.
     """
     current = frames["documents"]
     statements, issues, lines, sections = frames["statements"], frames["issues"], frames["lines"], frames["sections"]
@@ -203,7 +203,6 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
         narrative_frame(statements, lines, current),
         explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current),
-        as_checks(trend_rows(trend, current if all_documents is None else all_documents)),
         tables_frame(issues, lines),
         completeness_frame(completeness if completeness is not None else completeness_of(frames)),
     ]
@@ -339,45 +338,6 @@ def decimal_to_column(value: Any) -> Decimal | None:
         return None
     d = d.quantize(_CENT, rounding=ROUND_HALF_EVEN) if abs(d) < _DECIMAL_LIMIT else None
     return d if d is not None and abs(d) < _DECIMAL_LIMIT else None
-
-
-def write_findings(db_path: str, findings: list[dict[str, Any]],
-                   completeness: pd.DataFrame | None = None, transparency: pd.DataFrame | None = None,
-                   suites: tuple[str, ...] | None = None) -> None:
-    """Add ``findings`` to main.quality_findings (the dbt model), replacing the rows of ``suites``
-    (default: the legacy suites and the data assets' suites 'assets:<model>'); write
-    main.disclosure_completeness from ``completeness`` and main.rpt_transparency_by_document /
-    _by_region from ``transparency``, when given, with their declared comments (table_docs.py).
-    One transaction of one writer connection."""
-    suites = LEGACY_SUITES if suites is None else suites
-    schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
-    findings_arrow = pa.Table.from_pylist(  # noqa: F841 - read by name in the SQL below
-        [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
-          for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
-    columns = ", ".join(name for name, _, _ in FINDINGS_COLUMNS)
-    con = duckdb.connect(str(db_path))
-    try:
-        exists = con.execute("select count(*) from information_schema.tables where table_schema = 'main' "
-                             "and table_name = 'quality_findings'").fetchall()[0][0]
-        if not exists:
-            raise PipelineError(f"checks: {db_path} has no {FINDINGS_TABLE} (has dbt build run?)")
-        con.execute("begin transaction")
-        con.execute(f"delete from {FINDINGS_TABLE} where list_contains(?, suite) or suite like 'assets:%'",
-                    [list(suites)])
-        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from findings_arrow")
-        if completeness is not None:
-            completeness_frame_ = completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
-            con.execute(f"create or replace table {COMPLETENESS_TABLE} as "
-                        "select * from completeness_frame_")
-            comment_tables(con, [COMPLETENESS_TABLE.removeprefix("main.")])
-        if transparency is not None:
-            transparency_frame_ = transparency  # noqa: F841 - read by name in the SQL below
-            con.execute(TRANSPARENCY_BY_DOCUMENT_SQL)
-            con.execute(TRANSPARENCY_BY_REGION_SQL)
-            comment_tables(con, ["rpt_transparency_by_document", "rpt_transparency_by_region"])
-        con.execute("commit")
-    finally:
-        con.close()
 
 
 def read_findings(db_path: str) -> list[dict[str, Any]]:
@@ -611,5 +571,5 @@ __all__ = [
     "read_frames",
     "run_checks",
     "validate",
-    "write_findings",
+    "write_checked",
 ]
