@@ -361,6 +361,25 @@ def export(db_path: str, fmt: str, out_dir: str, marts: tuple[str, ...], labels:
 
 @main.command()
 @db_option
+@click.option("--out", "out_dir", required=True, help="Folder to write the site into (created if missing; "
+              "a folder not written by `budgetwh site` must be empty).")
+def site(db_path: str, out_dir: str) -> None:
+    """Build a static, offline site: a page per department (its years, 三公 and 机关运行经费 chart,
+    findings with pages, source files with sha256), a page per category and year comparing regions,
+    and an index with search. No CDN: open OUT/index.html from disk or any web server."""
+    from .site import build_site
+
+    _connect_read_only(db_path).close()
+    try:
+        result = build_site(db_path, out_dir)
+    except BudgetWarehouseError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"{len(result.department_pages)} department pages, {len(result.comparison_pages)} comparison "
+               f"pages: {result.index}")
+
+
+@main.command()
+@db_option
 @click.option("--out", "out_dir", default="docs/site", show_default=True, help="Where to write the sites.")
 @click.option("--serve", is_flag=True, help="Serve the sites on localhost after building them.")
 @click.option("--port", type=int, default=8080, show_default=True)

@@ -4,6 +4,8 @@
 #   antiword                    text of old binary .doc files (fallback reader)
 #   libreoffice-writer-nogui    converts .doc to .docx headless (keeps tables); also used by tests
 #   libreoffice-calc-nogui      .xls/.xlsx conversions in tests
+#   chromium                    headless browser for the site's browser test (tests/test_site.py;
+#                               Playwright drives this Debian build, it downloads no browser)
 #   bubblewrap                  runs those converters of untrusted files without network, with a
 #                               read-only file system but their own folder (docs/security.md)
 set -u
@@ -12,6 +14,7 @@ fc-list 2>/dev/null | grep -qiE "wenquanyi|noto sans cjk|noto serif cjk" || need
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
 SUDO=""
