@@ -23,6 +23,7 @@ import duckdb
 
 from .corpus import Skipped, list_corpus
 from .errors import BudgetWarehouseError, PipelineError, ReadError
+from .hashcache import HashCache
 from .load import (
     PARSER_VERSION,
     clear_path_issues,
@@ -86,21 +87,28 @@ class IngestStats:
         return [o for o in self.outcomes if o.status == "failed" or o.doc_status == "rejected"]
 
 
-def hash_file(path: str, settings: ReaderSettings) -> tuple[str, int]:
-    """sha256 and size of a file, read in blocks (memory stays flat for large files).
+def hash_file(path: str, settings: ReaderSettings, cache: HashCache | None = None) -> tuple[str, int]:
+    """sha256 and size of a file, read in blocks (memory stays flat for large files); taken from
+    ``cache`` when the file's stat is unchanged since it was hashed (:mod:`ingest.hashcache`).
 
     Raises:
         ReadError: missing, unreadable or over the size limit.
     """
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        size = st.st_size
         if size > settings.max_bytes:
             raise ReadError(path, f"file is {size:,} bytes, over the limit of {settings.max_bytes:,} "
                                   f"(--max-mb)", code="too_large")
+        cached = cache.get(path, st) if cache is not None else None
+        if cached is not None:
+            return cached, size
         h = hashlib.sha256()
         with open(path, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
+        if cache is not None:
+            cache.put(path, st, h.hexdigest())
         return h.hexdigest(), size
     except FileNotFoundError as exc:
         raise ReadError(path, "file vanished before it could be read", code="vanished") from exc
@@ -140,8 +148,10 @@ def _has_raw(con: duckdb.DuckDBPyConnection) -> bool:
     return _has_table(con, "raw", "documents")
 
 
-def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], settings: ReaderSettings) -> Plan:
-    """List and hash every file; decide what needs parsing against what ``con`` already holds."""
+def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], settings: ReaderSettings,
+               cache: HashCache | None = None) -> Plan:
+    """List and hash every file; decide what needs parsing against what ``con`` already holds.
+    With ``cache``, files whose stat is unchanged are not read again (and the cache is saved)."""
     known: dict[str, tuple[str, str, str | None]] = {}
     present: set[tuple[str, str]] = set()
     path_docs: dict[str, list[str]] = {}
@@ -164,7 +174,7 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
         advance("hashing", n, len(listing.files))
         plan.seen_paths.add(path)
         try:
-            did, size = hash_file(path, settings)
+            did, size = hash_file(path, settings, cache)
         except ReadError as exc:
             if rejected_paths.get(path) == exc.code:
                 plan.done.append(FileOutcome(path, "unchanged", None, "rejected", str(exc)))
@@ -185,6 +195,8 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
         if (did, path) not in present:
             plan.to_mark.append((did, path))
     advance("hashing", len(listing.files), len(listing.files))
+    if cache is not None:
+        cache.save()
     return plan
 
 
@@ -368,6 +380,22 @@ def build_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The build fingerprint of the warehouse's last successful refresh (None: never refreshed)."""
+    row = con.execute("select build_fingerprint from raw.ingest_runs where command = 'refresh' and "
+                      "status = 'succeeded' order by finished_at desc limit 1").fetchall()
+    return row[0][0] if row else None
+
+
+def _seeds_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every seed of the dbt project is a table in the warehouse (a refresh without the
+    build, ``build=False``, records its fingerprint too)."""
+    seeds = {f.stem for f in (ROOT / "dbt_project" / "seeds").glob("*.csv")}
+    have = {r[0] for r in con.execute("select table_name from information_schema.tables "
+                                      "where table_schema = 'seeds'").fetchall()}
+    return bool(seeds) and seeds <= have
+
+
 def _record_run(con: duckdb.DuckDBPyConnection, stats: IngestStats, *, command: str, started: dt.datetime,
                 status: str, version: int | None, message: str | None = None) -> None:
     ensure_schema(con)
@@ -443,12 +471,14 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             try:
                 ensure_schema(con)
                 stage("planning")
-                plan = plan_files(con, [corpus], settings)
+                plan = plan_files(con, [corpus], settings, HashCache(dirs.hashes))
                 stats = ingest_paths(con, [corpus], run_id=stats.run_id, settings=settings, jobs=jobs,
                                      progress=progress, plan=plan)
                 stats.notes = notes
                 mark_removed(con, plan.roots, plan.seen_paths, stats)
                 version = _warehouse_version(con)
+                project_unchanged = (not full_refresh and _last_fingerprint(con) == build_fingerprint()
+                                     and _seeds_loaded(con))
                 _record_run(con, stats, command="refresh", started=started, status="running", version=version)
                 con.execute("checkpoint")
             finally:
@@ -461,7 +491,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 from . import transform
 
                 stage("dbt")
-                dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose)
+                dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
+                                                     project_unchanged=project_unchanged)
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
                                       dbt_run_results=dirs.dbt_target / "run_results.json",
@@ -510,7 +541,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
                            "and status='succeeded' order by finished_at desc limit 1").fetchall()
         if not last or last[0][0] != build_fingerprint() or marts_are_stale(con, last[0][1]):
             return None
-        plan = plan_files(con, [corpus], settings)
+        plan = plan_files(con, [corpus], settings, HashCache(warehouse_dirs(db).hashes))
         if plan.has_work or removed_paths(con, plan.roots, plan.seen_paths):
             return None
         stored = set()
@@ -603,7 +634,7 @@ def ingest_only(paths: list[str], db_path: str = DEFAULT_DB, *, jobs: int = 1,
             try:
                 ensure_schema(con)
                 stage("planning")
-                plan = plan_files(con, paths, settings)
+                plan = plan_files(con, paths, settings, HashCache(warehouse_dirs(db).hashes))
                 stats = ingest_paths(con, paths, run_id=run_id, settings=settings, jobs=jobs,
                                      progress=progress, plan=plan)
                 stats.notes = notes

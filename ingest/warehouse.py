@@ -65,6 +65,11 @@ class WarehouseDirs:
     def data_docs(self) -> Path:
         return self.root / "data_docs"
 
+    @property
+    def hashes(self) -> Path:
+        """The corpus files' sha256 by stat (:mod:`ingest.hashcache`)."""
+        return self.root / "hashes.json"
+
 
 def warehouse_dirs(db_path: str | Path) -> WarehouseDirs:
     """The working folders of the warehouse at ``db_path`` (not created here)."""

@@ -38,7 +38,11 @@ def test_a_refresh_checks_only_what_changed_and_equals_a_full_check(tmp_path):
     text = SEED.read_text(encoding="utf-8").replace("魏县", "大名县").replace("130434", "130425")
     (corpus / "daming_2021.txt").write_text(text, encoding="utf-8")
     (corpus / "seed_again.txt").write_bytes(SEED.read_bytes() + "\n(副本)\n".encode())
-    refresh(str(corpus), str(db), quiet=True, jobs=2)
+    second = refresh(str(corpus), str(db), quiet=True, jobs=2)
+    # the dbt project is the one that built the warehouse: its seeds and unit tests are not run again
+    assert {"seed", "unit_test"} <= {n.resource_type for n in first.dbt.nodes}
+    second_types = {n.resource_type for n in second.dbt.nodes}
+    assert {"model", "test"} <= second_types and not {"seed", "unit_test"} & second_types
 
     mode, checked = query(db, "select mode, documents_checked from check_state.check_runs order by checked_at")[-1]
     n_after = query(db, "select count(*) from main.dim_document")[0][0]
