@@ -65,6 +65,11 @@ class WarehouseDirs:
     def data_docs(self) -> Path:
         return self.root / "data_docs"
 
+    @property
+    def figures(self) -> Path:
+        """The notebooks' charts (PNG), unless BUDGETWH_FIGURES names another folder."""
+        return self.root / "figures"
+
 
 def warehouse_dirs(db_path: str | Path) -> WarehouseDirs:
     """The working folders of the warehouse at ``db_path`` (not created here)."""
