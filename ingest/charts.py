@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+from .warehouse import warehouse_dirs
 
 CJK_FONT_NAMES = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans CJK JP",
                   "Noto Sans SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC")
@@ -33,10 +36,18 @@ def use_cjk_font() -> str:
                               "(scripts/install_system_deps.sh) and remove ~/.cache/matplotlib")
 
 
-def save_figure(fig, name: str) -> str:
-    """Save a notebook's chart as PNG in ``BUDGETWH_FIGURES`` (default docs/img); returns the path."""
-    out_dir = os.environ.get("BUDGETWH_FIGURES", "docs/img")
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, name)
+def figures_dir(db_path: str | os.PathLike) -> Path:
+    """Where the notebooks' charts go: ``BUDGETWH_FIGURES`` when set, else the warehouse's own
+    working folder (``<db-dir>/.budgetwh/<db-name>/figures``), never the checkout's notebooks/ or
+    docs/: running a notebook leaves the repository as it was."""
+    chosen = os.environ.get("BUDGETWH_FIGURES")
+    return Path(chosen) if chosen else warehouse_dirs(db_path).figures
+
+
+def save_figure(fig, name: str, db_path: str | os.PathLike) -> Path:
+    """Save a notebook's chart as PNG in :func:`figures_dir` (created); returns the path."""
+    out_dir = figures_dir(db_path)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / name
     fig.savefig(path, dpi=110)
     return path

@@ -6,10 +6,11 @@ the figures come from, each column's name and description) and one sheet per mar
 for every column, Chinese values where a code is shown (phase, source, kind, severity ...; yes/no
 for booleans), the department's and the region's name beside their ids, ``#,##0.00`` for 元
 columns and ``#,##0.0000`` for 万元 columns, the header row frozen, filters on, column widths
-fitted. What is said in Chinese comes from three small tables shipped beside this module, the one
-source of each: ``export_labels.csv`` (column -> header), ``export_values.csv`` (column, code ->
-label; a column may be a pattern such as ``*_source``) and ``export_sheets.csv`` (mart -> what it
-holds). CSV files start with a UTF-8 byte order mark, so that Excel opens them as UTF-8.
+fitted. What is said in Chinese comes from one source each: the headers and what each sheet holds
+from the marts' dbt yml (``config.meta`` ``label_zh`` of each column, ``description_zh`` of each
+model: :mod:`ingest.labels`), the code values from ``export_values.csv`` beside this module
+(column, code -> label; a column may be a pattern such as ``*_source``). CSV files start with a
+UTF-8 byte order mark, so that Excel opens them as UTF-8.
 
 The warehouse is read in the query sandbox (:mod:`ingest.sandbox`) with the one folder ``--out``
 names as the only place it may write; the paths written are query parameters, never SQL text,
@@ -30,12 +31,11 @@ from pathlib import Path
 import duckdb
 
 from .errors import BudgetWarehouseError
+from .labels import column_descriptions, column_labels, table_description_zh
 from .sandbox import connect_sandboxed, quote_identifier
 
 HERE = Path(__file__).parent
-LABELS = HERE / "export_labels.csv"
 VALUES = HERE / "export_values.csv"
-SHEETS = HERE / "export_sheets.csv"
 MART_PREFIXES = ("dim_", "fct_", "rpt_")
 EXTRA_MARTS = ("quality_findings",)
 XLSX_MAX_ROWS = 1_048_575
@@ -54,12 +54,6 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def chinese_labels() -> dict[str, str]:
-    """Column name -> Chinese header (export_labels.csv)."""
-    return {r["column"]: r["label_zh"] for r in _read(LABELS)}
-
-
-@lru_cache(maxsize=1)
 def value_labels() -> list[tuple[str, dict[str, str]]]:
     """(column name or pattern, {code: Chinese label}) from export_values.csv, exact names first."""
     table: dict[str, dict[str, str]] = {}
@@ -74,12 +68,6 @@ def values_of(column: str) -> dict[str, str] | None:
         if pattern == column or ("*" in pattern and fnmatch.fnmatchcase(column, pattern)):
             return labels
     return None
-
-
-@lru_cache(maxsize=1)
-def sheet_descriptions() -> dict[str, str]:
-    """Mart -> what it holds, in Chinese (export_sheets.csv)."""
-    return {r["mart"]: r["description_zh"] for r in _read(SHEETS)}
 
 
 def number_format(column: str) -> str | None:
@@ -112,33 +100,39 @@ def _comments(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str | None, d
     return (table_comment[0][0] if table_comment else None), columns
 
 
-def _named_select(con: duckdb.DuckDBPyConnection, mart: str, cols: list[str], available: set[str]) -> tuple[str, list[str]]:
+def _named_select(con: duckdb.DuckDBPyConnection, mart: str, cols: list[str],
+                  available: set[str]) -> tuple[str, list[str], list[tuple[str, str]]]:
     """SELECT of ``mart`` with the names beside the ids: the department's name after
     ``department_id`` (or after ``document_id`` when there is no department column), the region's
-    full name after ``region_code``, unless the mart has them already. Returns (sql, columns)."""
-    out, names = [], []
+    full name after ``region_code``, unless the mart has them already. Returns (sql, columns, and
+    for each column the (mart, column) it is taken from, whose label and description it has)."""
+    out, names, origins = [], [], []
     has_department_name = "department_name" in cols or "department_names" in cols
     has_region_name = bool({"region_full_name", "region_name", "full_name"} & set(cols))
     for c in cols:
         out.append(f"m.{quote_identifier(c)}")
         names.append(c)
+        origins.append((mart, c))
         if has_department_name:
             pass
         elif c == "department_id" and "dim_department" in available:
             out.append("(select min(x.department_name) from main.dim_department as x "
                        "where x.department_id = m.department_id)")
             names.append("department_name")
+            origins.append(("dim_department", "department_name"))
             has_department_name = True
         elif c == "document_id" and "department_id" not in cols and "dim_document" in available:
             out.append("(select min(x.department_name) from main.dim_document as x "
                        "where x.document_id = m.document_id)")
             names.append("department_name")
+            origins.append(("dim_document", "department_name"))
             has_department_name = True
         if c == "region_code" and not has_region_name and "dim_region" in available:
             out.append("(select min(x.full_name) from main.dim_region as x where x.region_code = m.region_code)")
             names.append("region_full_name")
+            origins.append(("dim_region", "full_name"))
     sql = f"select {', '.join(out)} from main.{quote_identifier(mart)} as m"  # names list_marts gave
-    return sql, names
+    return sql, names, origins
 
 
 def export_marts(db_path: str, out_dir: str, fmt: str, marts: list[str] | None = None,
@@ -180,7 +174,7 @@ def export_marts(db_path: str, out_dir: str, fmt: str, marts: list[str] | None =
             elif fmt == "csv":
                 target = out / f"{mart}.csv"
                 if labels == "zh":
-                    names = chinese_labels()
+                    names = column_labels(mart)
                     source = "select " + ", ".join(
                         f"{quote_identifier(c)} as {quote_identifier(names.get(c, c))}" for c in cols
                     ) + f" from main.{quote_identifier(mart)}"
@@ -227,8 +221,6 @@ def _write_workbook(con: duckdb.DuckDBPyConnection, db_path: str, out: Path, mar
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    names = chinese_labels() if chinese else {}
-    sheets = sheet_descriptions()
     wb = Workbook(write_only=True)
     readme = wb.create_sheet(README_SHEET)
     bold = Font(bold=True)
@@ -237,7 +229,7 @@ def _write_workbook(con: duckdb.DuckDBPyConnection, db_path: str, out: Path, mar
     overview: list[tuple[str, str, int]] = []
     used_titles: set[str] = {README_SHEET}
     for mart in marts:
-        sql, cols = _named_select(con, mart, _columns(con, mart), available)
+        sql, cols, origins = _named_select(con, mart, _columns(con, mart), available)
         rows = con.execute(sql).fetchall()
         if len(rows) > XLSX_MAX_ROWS:
             raise BudgetWarehouseError(f"{mart} has {len(rows):,} rows, more than one Excel sheet holds; "
@@ -247,15 +239,16 @@ def _write_workbook(con: duckdb.DuckDBPyConnection, db_path: str, out: Path, mar
         while title in used_titles:
             title = title[:29] + f"_{len(used_titles)}"
         used_titles.add(title)
-        overview.append((title, sheets.get(mart) or table_comment or "", len(rows)))
+        overview.append((title, table_description_zh(mart) or table_comment or "", len(rows)))
         headers, seen = [], set()
-        for c in cols:
-            h = names.get(c, c)
+        for c, (model, column) in zip(cols, origins):
+            h = column_labels(model).get(column, c) if chinese else c
             if h in seen:  # two columns of one sheet never share a header
                 h = f"{h}({c})"
             seen.add(h)
             headers.append(h)
-            documentation.append((title, h, c, col_comments.get(c) or ""))
+            described = col_comments.get(c) if model == mart else None
+            documentation.append((title, h, c, described or column_descriptions(model).get(column) or ""))
         codes = [values_of(c) if chinese else None for c in cols]
         formats = [number_format(c) for c in cols]
         shown = [[_cell_value(v, codes[i], chinese) for i, v in enumerate(r)] for r in rows]

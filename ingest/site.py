@@ -113,12 +113,21 @@ class Labels:
         return table.get(code, str(code)) if table else str(code)
 
 
-def site_labels() -> Labels:
-    """The labels the site shows (today export_labels.csv / export_values.csv via ingest.export;
-    switch their source here)."""
-    from .export import chinese_labels
+#: The marts whose columns the site shows; a name in two of them takes the first one's label.
+LABELLED_MARTS = ("rpt_department_trend", "rpt_department_items", "quality_findings", "dim_document",
+                  "rpt_regional_comparison")
 
-    return Labels(dict(chinese_labels()))
+
+def site_labels() -> Labels:
+    """The labels the site shows: each column's ``label_zh`` in the marts' dbt yml
+    (:func:`ingest.labels.column_labels`, as the export), code values from export_values.csv."""
+    from .labels import column_labels
+
+    columns: dict[str, str] = {}
+    for mart in LABELLED_MARTS:
+        for column, label in column_labels(mart).items():
+            columns.setdefault(column, label)
+    return Labels(columns)
 
 
 @dataclass(frozen=True)

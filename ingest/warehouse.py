@@ -70,6 +70,11 @@ class WarehouseDirs:
         """The corpus files' sha256 by stat (:mod:`ingest.hashcache`)."""
         return self.root / "hashes.json"
 
+    @property
+    def figures(self) -> Path:
+        """The notebooks' charts (PNG), unless BUDGETWH_FIGURES names another folder."""
+        return self.root / "figures"
+
 
 def warehouse_dirs(db_path: str | Path) -> WarehouseDirs:
     """The working folders of the warehouse at ``db_path`` (not created here)."""

@@ -15,19 +15,21 @@ def _():
         **Question this notebook answers:** of every project's performance indicators, how many
         state a numeric, checkable target (`≥90%`, `总费用37.29万元`) rather than a slogan
         (`正常运转`), by indicator level; and which projects state a cost indicator that differs
-        from their own budget? Opens the warehouse read-only (`BUDGETWH_DB`).
+        from their own budget? Opens the warehouse read-only: `--db PATH` after the notebook's
+        name, else `BUDGETWH_DB`, else `warehouse/budget.duckdb`.
         """
     )
     return (mo,)
 
 
 @app.cell
-def _():
+def _(mo):
     import os
 
     from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
-    con = connect_sandboxed(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"))
+    db_path = mo.cli_args().get("db") or os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb")
+    con = connect_sandboxed(db_path)
     profile = con.execute(
         """
         select d.issuer_name, d.fiscal_year, p.level1, p.n_indicators, p.n_numeric_targets,
@@ -49,7 +51,7 @@ def _():
     ).df()
     con.close()
     profile
-    return cost, os, profile
+    return cost, db_path, profile
 
 
 @app.cell
@@ -60,7 +62,7 @@ def _(cost, mo):
 
 
 @app.cell
-def _(os, profile):
+def _(db_path, profile):
     from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
@@ -74,7 +76,7 @@ def _(os, profile):
     ax.set_title("绩效指标：可量化目标所占比例")
     ax.legend()
     fig.tight_layout()
-    save_figure(fig, "performance_targets.png")
+    print("chart saved:", save_figure(fig, "performance_targets.png", db_path))
     fig
     return
 

@@ -13,24 +13,27 @@ def _():
         # Which cities' departments of one kind spend most on 三公经费?
 
         **Question this notebook answers:** for one category of department (信访, 统计, 民政, 商务,
-        司法 … chosen below), which cities' departments spend most on “三公”经费, per staff member
-        where the documents print their staff, and how does each compare with the category's median?
-        Only like with like: one fiscal year, disclosure kind (budget / final accounts) and scope
-        (部门 with its units / 单位 alone) at a time (`rpt_regional_comparison`). Then: which regions
-        publish the most of what a budget disclosure must contain (`rpt_transparency_by_region`).
-        Opens the warehouse read-only (`BUDGETWH_DB`).
+        司法 … chosen below; by default the one most regions print), which cities' departments
+        spend most on “三公”经费, per staff member where the documents print their staff, and how
+        does each compare with the category's median? Only like with like: one fiscal year,
+        disclosure kind (budget / final accounts) and scope (部门 with its units / 单位 alone) at a
+        time (`rpt_regional_comparison`). Then: which regions publish the most of what a budget
+        disclosure must contain (`rpt_transparency_by_region`; choose a region to see its
+        documents). Opens the warehouse read-only: `--db PATH` after the notebook's name, else
+        `BUDGETWH_DB`, else `warehouse/budget.duckdb`.
         """
     )
     return (mo,)
 
 
 @app.cell
-def _():
+def _(mo):
     import os
 
     from ingest.sandbox import connect_sandboxed  # read-only, no file access: docs/security.md
 
-    con = connect_sandboxed(os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb"))
+    db_path = mo.cli_args().get("db") or os.environ.get("BUDGETWH_DB", "warehouse/budget.duckdb")
+    con = connect_sandboxed(db_path)
     comparison = con.execute(
         """
         select category, category_name_zh, region_full_name, region_level, fiscal_year, disclosure_kind,
@@ -55,34 +58,55 @@ def _():
     ).df()
     transparency = con.execute(
         """
-        select transparency_rank, region_full_name, fiscal_year, n_documents, published_pct,
+        select transparency_rank, region_code, region_full_name, fiscal_year, n_documents, published_pct,
                least_complete_document_pct
         from main.rpt_transparency_by_region
         where disclosure_kind = 'budget'
         order by fiscal_year desc, transparency_rank, region_full_name
         """
     ).df()
+    by_document = con.execute(
+        """
+        select region_code, department_name, fiscal_year, published_pct, missing_parts, transparency_rank
+        from main.rpt_transparency_by_document
+        where disclosure_kind = 'budget'
+        order by fiscal_year desc, transparency_rank, department_name
+        """
+    ).df()
     unclassified = con.execute(
         "select department_name, printed_names from main.dim_department where category = 'unclassified' order by 1"
     ).df()
     con.close()
-    return comparison, groups, os, transparency, unclassified
+    return by_document, comparison, db_path, groups, transparency, unclassified
 
 
 @app.cell
 def _(groups, mo):
-    options = {f"{r.category_name_zh} · {r.fiscal_year} · {r.disclosure_kind} · {r.scope} ({r.n_regions} 个地区)":
-               f"{r.category}|{r.fiscal_year}|{r.disclosure_kind}|{r.scope}" for r in groups.itertuples()}
-    choice = mo.ui.dropdown(options=options, value=next(iter(options)) if options else None,
-                            label="部门类别 · 年度 · 类型 · 范围")
-    choice
-    return (choice,)
+    # categories in the order of the most regions any of their peer groups compares
+    _names = groups.groupby(["category", "category_name_zh"], sort=False).n_regions.max().reset_index()
+    _options = {f"{r.category_name_zh} (最多 {r.n_regions} 个地区)": r.category for r in _names.itertuples()}
+    category = mo.ui.dropdown(options=_options, value=next(iter(_options), None), label="部门类别")
+    category
+    return (category,)
 
 
 @app.cell
-def _(choice, comparison):
-    category, year, kind, scope = (choice.value or "|0||").split("|")
-    peers = comparison[(comparison.category == category) & (comparison.fiscal_year == int(year))
+def _(category, groups, mo):
+    _kinds = {"budget": "预算", "final_accounts": "决算"}
+    _scopes = {"department": "部门", "unit": "单位"}
+    _own = groups[groups.category == category.value]
+    _options = {f"{r.fiscal_year}年 · {_kinds.get(r.disclosure_kind, r.disclosure_kind)} · "
+                f"{_scopes.get(r.scope, r.scope)} ({r.n_regions} 个地区)":
+                f"{r.fiscal_year}|{r.disclosure_kind}|{r.scope}" for r in _own.itertuples()}
+    peer_group = mo.ui.dropdown(options=_options, value=next(iter(_options), None), label="年度 · 类型 · 范围")
+    peer_group
+    return (peer_group,)
+
+
+@app.cell
+def _(category, comparison, peer_group):
+    year, kind, scope = (peer_group.value or "0||").split("|")
+    peers = comparison[(comparison.category == category.value) & (comparison.fiscal_year == int(year))
                        & (comparison.disclosure_kind == kind) & (comparison.scope == scope)]
     peers = peers.sort_values("sangong_wan", ascending=False)
     peers[["sangong_total_rank", "region_full_name", "department_names", "sangong_wan", "reception_wan",
@@ -92,7 +116,7 @@ def _(choice, comparison):
 
 
 @app.cell
-def _(os, peers):
+def _(db_path, peers):
     from ingest.charts import save_figure, use_cjk_font
 
     use_cjk_font()
@@ -115,7 +139,7 @@ def _(os, peers):
     ax2.set_title("人均“三公”经费（公布人数的地区）")
     ax2.set_xlabel("元 / 人")
     fig.tight_layout()
-    save_figure(fig, "regional_comparison.png")
+    print("chart saved:", save_figure(fig, "regional_comparison.png", db_path))
     print("chart regions:", "、".join(labels))
     fig
     return
@@ -123,8 +147,22 @@ def _(os, peers):
 
 @app.cell
 def _(mo, transparency):
-    mo.md("## 各地区预算公开的完整程度（按一般公开目录：说明各部分与八张公开表）")
-    transparency
+    _regions = transparency.drop_duplicates("region_code")
+    _options = {"全部地区": "", **{r.region_full_name: r.region_code for r in _regions.itertuples()}}
+    region = mo.ui.dropdown(options=_options, value="全部地区", searchable=True, label="地区")
+    mo.vstack([mo.md("## 各地区预算公开的完整程度（按一般公开目录：说明各部分与八张公开表）"), region])
+    return (region,)
+
+
+@app.cell
+def _(by_document, mo, region, transparency):
+    if region.value:
+        _shown = mo.vstack([transparency[transparency.region_code == region.value],
+                            mo.md("该地区各文件缺少的部分："),
+                            by_document[by_document.region_code == region.value]])
+    else:
+        _shown = transparency
+    _shown
     return
 
 
