@@ -1,9 +1,9 @@
 """The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
 
 Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
-parse issues, duplicates), one row per check instance, and ``quality_findings`` is a dbt model of
+parse issues, duplicates, performance targets), one row per check instance, and ``quality_findings`` is a dbt model of
 their failures. The concerns not yet ported to SQL (narrative vs table, explanations, changes,
-tables, performance, completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
+tables, completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
 here: their rows are read into pandas one batch of documents at a time (read-only connection,
 closed before validating), validated by one Checkpoint of one ValidationDefinition per suite, and
 their failures are appended to main.quality_findings (rows of these suites replaced wholesale).
@@ -43,7 +43,6 @@ from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_checks
 from .identities import build_identities_suite, narrative_items_frame
 from .narrative import build_narrative_suite, narrative_frame
-from .performance import build_performance_suite, performance_frame
 from .table_docs import comment_tables
 from .tables import build_tables_suite, tables_frame
 
@@ -71,14 +70,9 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 QUERIES: dict[str, str] = {
     "statements": "select * from staging.stg_disclosures__statements",
     "documents": "select * from main.dim_document",
-    "indicators": (
-        "select indicators.*, projects.budget_yuan from main.fct_performance_indicator as indicators "
-        "left join main.fct_project as projects on indicators.document_id = projects.document_id "
-        "and indicators.project_seq = projects.project_seq"),
     "issues": "select * from staging.stg_disclosures__parse_issues",
     "lines": "select * from staging.stg_disclosures__classification_lines",
     "sections": "select * from raw.sections",
-    "projects": "select * from main.fct_project",
 }
 # Marts other developers build; read when they exist, skipped quietly until then.
 OPTIONAL_QUERIES: dict[str, tuple[str, str]] = {
@@ -199,7 +193,6 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
         issues = issues[~issues["document_id"].isin(aside)]
     parts = [
         narrative_items_frame(statements, current),
-        performance_frame(frames["indicators"], statements, frames["projects"]),
         narrative_frame(statements, lines, current),
         explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current),
@@ -215,8 +208,8 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
 # The suites of the concerns still checked in pandas; their findings are appended to the dbt model
 # main.quality_findings (replacing rows of these suites).
 SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
-                  build_changes_suite, build_tables_suite, build_performance_suite, build_completeness_suite)
-LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables", "performance", "completeness")
+                  build_changes_suite, build_tables_suite, build_completeness_suite)
+LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables", "completeness")
 
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:

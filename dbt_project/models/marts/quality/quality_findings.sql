@@ -3,10 +3,10 @@
 -- table. suite names the model that decided (expectation: 'dbt').
 --
 -- The concerns not yet computed here (narrative vs table, changes, explanations, tables,
--- performance, completeness: expectations/) are appended by the checkpoint that runs after
+-- completeness: expectations/) are appended by the checkpoint that runs after
 -- `dbt build` (expectations/checkpoint.py), with their GX expectation and suite.
 {%- set models = ['quality_identities', 'quality_units', 'quality_plausibility', 'quality_parse_issues',
-                  'quality_duplicates'] %}
+                  'quality_duplicates', 'quality_performance'] %}
 with
 
 failed as (
