@@ -1,12 +1,13 @@
 """The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
 
 Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
-parse issues, duplicates, performance targets), one row per check instance, and ``quality_findings`` is a dbt model of
-their failures. The concerns not yet ported to SQL (narrative vs table, explanations, changes,
-tables, completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
-here: their rows are read into pandas one batch of documents at a time (read-only connection,
-closed before validating), validated by one Checkpoint of one ValidationDefinition per suite, and
-their failures are appended to main.quality_findings (rows of these suites replaced wholesale).
+parse issues, duplicates, performance targets, completeness), one row per check instance, and
+``quality_findings`` is a dbt model of their failures. The concerns not yet ported to SQL
+(narrative vs table, explanations, changes, tables, the text's items vs its total:
+:data:`LEGACY_SUITES`) still run here: their rows are read into pandas one batch of documents at
+a time (read-only connection, closed before validating), validated by one Checkpoint of one
+ValidationDefinition per suite, and their failures are appended to main.quality_findings (rows
+of these suites replaced wholesale).
 
 Then Great Expectations validates the real tables as data assets (:mod:`expectations.assets`: one
 batch per model, only the columns its expectations read), never the check rows dbt has already
@@ -30,24 +31,14 @@ from ingest.errors import PipelineError
 
 from .assets import ASSETS, asset_findings, validate_assets
 from .changes import build_changes_suite, changes_frame, trend_rows
-from .completeness import (
-    TRANSPARENCY_BY_DOCUMENT_SQL,
-    TRANSPARENCY_BY_REGION_SQL,
-    build_completeness_suite,
-    completeness_frame,
-    completeness_table,
-    transparency_by_document,
-)
 from .dbt_results import read_dbt_results, write_dbt_results
 from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_checks
 from .identities import build_identities_suite, narrative_items_frame
 from .narrative import build_narrative_suite, narrative_frame
-from .table_docs import comment_tables
 from .tables import build_tables_suite, tables_frame
 
 FINDINGS_TABLE = "main.quality_findings"
-COMPLETENESS_TABLE = "main.disclosure_completeness"
 # Where a checkpoint run publishes GX Data Docs unless told otherwise: the warehouse's own working
 # folder, <db-dir>/.budgetwh/<db-name>/data_docs/index.html (ingest.warehouse.warehouse_dirs).
 BESIDE_WAREHOUSE = "beside the warehouse"
@@ -156,21 +147,7 @@ def document_batches(db_path: str, size: int = BATCH_DOCUMENTS) -> list[list[str
     return [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
 
 
-def completeness_of(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per document and required part: present / empty_with_note / missing."""
-    return completeness_table(frames["documents"], frames["sections"], frames["lines"],
-                              frames["statements"], frames["issues"])
-
-
-def transparency_of(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame) -> pd.DataFrame:
-    """Per document, the share of required parts published: against the general list (the same
-    for every region, so that regions can be ranked) and against its own region's list."""
-    general = completeness_table(frames["documents"], frames["sections"], frames["lines"],
-                                 frames["statements"], frames["issues"], general=True)
-    return transparency_by_document(completeness, general)
-
-
-def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | None = None) -> pd.DataFrame:
+def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The per-document check rows of the concerns still in pandas (:data:`LEGACY_SUITES`), with a
     row_id.
 
@@ -197,7 +174,6 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
         explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current),
         tables_frame(issues, lines),
-        completeness_frame(completeness if completeness is not None else completeness_of(frames)),
     ]
     parts = [p for p in parts if len(p)]
     checks = pd.concat(parts, ignore_index=True) if parts else empty_checks()
@@ -208,8 +184,8 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
 # The suites of the concerns still checked in pandas; their findings are appended to the dbt model
 # main.quality_findings (replacing rows of these suites).
 SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
-                  build_changes_suite, build_tables_suite, build_completeness_suite)
-LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables", "completeness")
+                  build_changes_suite, build_tables_suite)
+LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables")
 
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:
@@ -351,8 +327,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
                dbt_run_results: str | Path | None = None, incremental: bool = False) -> list[dict[str, Any]]:
     """Run every check on the warehouse at ``db_path`` and write main.quality_findings.
 
-    Also writes main.disclosure_completeness (per document and required part) and
-    main.dbt_test_results (the dbt tests of the build that made these marts, from
+    Also writes main.dbt_test_results (the dbt tests of the build that made these marts, from
     run_results.json; see :mod:`expectations.dbt_results`).
 
     The checks still in pandas are per document (but for the trend across years, which reads the
@@ -394,16 +369,12 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     context = gx_context(data_docs_dir)
     validate_rows = CheckRowValidator(context)
     findings: list[dict[str, Any]] = []
-    completeness_parts, transparency_parts = [], []
     batches = (document_batches(db_path) if todo is None
                else [todo[i:i + BATCH_DOCUMENTS] for i in range(0, len(todo), BATCH_DOCUMENTS)] or [[]])
     for i, batch in enumerate(batches):
         frames = read_frames(db_path, batch, file_level=i == 0)
-        completeness = completeness_of(frames)
-        checks = check_rows(frames, completeness)
+        checks = check_rows(frames)
         findings.extend(findings_from(checks, validate_rows(checks), now))
-        completeness_parts.append(completeness)
-        transparency_parts.append(transparency_of(frames, completeness))
         del frames, checks
     whole: list[dict[str, Any]] = []  # checked over the whole warehouse every time
     trend = read_trend(db_path)
@@ -415,8 +386,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     if data_docs_dir is not None:
         context.build_data_docs(site_names=["budgetwh"])
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
-    write_checked(db_path, CheckedBatch(findings, _concat(completeness_parts), _concat(transparency_parts),
-                                        checked=todo, dropped=dropped, fingerprint=fingerprint), whole)
+    write_checked(db_path, CheckedBatch(findings, checked=todo, dropped=dropped, fingerprint=fingerprint), whole)
     write_dbt_results(db_path, dbt_tests, now)
     return read_findings(db_path)
 
@@ -432,10 +402,11 @@ STATE_TABLES = {
     "checked_documents": "per document: the digest of its dim_document row and the build's "
                          "fingerprint when its checks last ran",
     "document_findings": "the findings of the per-document checks still in pandas",
-    "document_completeness": "per document and required part: present / empty_with_note / missing",
-    "document_transparency": "per document: the share of required parts published",
     "check_runs": "one row per run of the checks: when, full or incremental, documents checked",
 }
+#: State tables of concerns since ported to dbt (completeness: the dbt models
+#: disclosure_completeness and rpt_transparency_*), dropped from a warehouse checked before.
+RETIRED_STATE_TABLES = ("document_completeness", "document_transparency")
 DOCUMENT_DIGEST_SQL = "select document_id, md5(cast(d as varchar)) as digest from main.dim_document as d"
 
 
@@ -445,8 +416,6 @@ class CheckedBatch:
     documents in ``checked``; ``dropped`` are documents whose earlier results are dropped."""
 
     findings: list[dict[str, Any]]
-    completeness: pd.DataFrame
-    transparency: pd.DataFrame
     checked: list[str] | None
     dropped: list[str]
     fingerprint: str
@@ -479,8 +448,7 @@ def documents_to_check(db_path: str, fingerprint: str) -> tuple[list[str] | None
 def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]) -> None:
     """Keep ``batch`` in the state tables (replacing what it re-checked), then write
     main.quality_findings' rows of the pandas and asset suites (the state's findings and
-    ``whole``), main.disclosure_completeness and main.rpt_transparency_by_document / _by_region
-    from the state. One transaction of one writer connection."""
+    ``whole``). One transaction of one writer connection."""
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
 
     def arrow(rows: list[dict[str, Any]]) -> pa.Table:
@@ -489,9 +457,6 @@ def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]
               for name, _, _ in FINDINGS_COLUMNS} for f in rows], schema=schema)
 
     findings_arrow, whole_arrow = arrow(batch.findings), arrow(whole)  # noqa: F841 - read by name
-    completeness_frame_ = (batch.completeness.astype({"page": "Int32"})  # noqa: F841 - read by name
-                           if "page" in batch.completeness.columns else batch.completeness)
-    transparency_frame_ = batch.transparency  # noqa: F841 - read by name
     columns = ", ".join(name for name, _, _ in FINDINGS_COLUMNS)
     state = STATE_SCHEMA
     con = duckdb.connect(str(db_path))
@@ -504,19 +469,12 @@ def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]
         con.execute(f"create schema if not exists {state}")
         if batch.checked is None:
             con.execute(f"create or replace table {state}.document_findings as select * from findings_arrow")
-            con.execute(f"create or replace table {state}.document_completeness as select * from completeness_frame_")
-            con.execute(f"create or replace table {state}.document_transparency as select * from transparency_frame_")
         else:
             con.execute(f"delete from {state}.document_findings where document_id is null "
                         "or list_contains(?, document_id)", [batch.dropped])
             con.execute(f"insert into {state}.document_findings select * from findings_arrow")
-            # by name, and to the common type of both (a column all null in the first run has
-            # no type of its own)
-            for table, frame, rows in (("document_completeness", "completeness_frame_", len(batch.completeness)),
-                                       ("document_transparency", "transparency_frame_", len(batch.transparency))):
-                con.execute(f"create or replace table {state}.{table} as "
-                            f"select * from {state}.{table} where not list_contains(?, document_id)"
-                            + (f" union all by name select * from {frame}" if rows else ""), [batch.dropped])
+        for table in RETIRED_STATE_TABLES:
+            con.execute(f"drop table if exists {state}.{table}")
         con.execute(f"create or replace table {state}.checked_documents as "
                     f"select document_id, digest, ? as fingerprint from ({DOCUMENT_DIGEST_SQL})", [batch.fingerprint])
         con.execute(f"create table if not exists {state}.check_runs (checked_at timestamp, mode varchar, "
@@ -529,13 +487,6 @@ def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]
                     [list(LEGACY_SUITES)])
         con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from {state}.document_findings")
         con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from whole_arrow")
-        con.execute(f"create or replace table {COMPLETENESS_TABLE} as select * from {state}.document_completeness "
-                    "order by all")
-        comment_tables(con, [COMPLETENESS_TABLE.removeprefix("main.")])
-        con.execute(f"create or replace temp view transparency_frame_ as select * from {state}.document_transparency")
-        con.execute(TRANSPARENCY_BY_DOCUMENT_SQL)
-        con.execute(TRANSPARENCY_BY_REGION_SQL)
-        comment_tables(con, ["rpt_transparency_by_document", "rpt_transparency_by_region"])
         con.execute("commit")
     finally:
         con.close()
@@ -549,11 +500,6 @@ def documents_for_trend(db_path: str) -> pd.DataFrame:
                                       "disclosure_kind from main.dim_document").to_arrow_table())
     finally:
         con.close()
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    parts = [p for p in parts if len(p)] or parts[:1]
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 __all__ = [

@@ -10,7 +10,8 @@ import duckdb
 from tests.conftest import query
 
 MART_PREFIXES = ("dim_", "fct_", "rpt_")
-# Marts without a dim_/fct_/rpt_ prefix: the findings and what the checkpoint writes beside them.
+# Marts without a dim_/fct_/rpt_ prefix: the findings, the completeness of each disclosure (dbt
+# models) and the dbt test results the checkpoint writes beside them.
 OTHER_MARTS = {"quality_findings", "disclosure_completeness", "dbt_test_results"}
 LAYERS = {"staging": "stg_", "intermediate": "int_", "quality": "quality_"}
 
