@@ -1,9 +1,9 @@
 """The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
 
 Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
-parse issues, duplicates, performance targets), one row per check instance, and ``quality_findings`` is a dbt model of
-their failures. The concerns not yet ported to SQL (narrative vs table, explanations, changes,
-tables, completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
+parse issues, duplicates, performance targets, narrative vs table, the text's items vs its total),
+one row per check instance, and ``quality_findings`` is a dbt model of their failures. The concerns
+not yet ported to SQL (explanations, changes, tables, completeness: :data:`LEGACY_SUITES`) still run
 here: their rows are read into pandas one batch of documents at a time (read-only connection,
 closed before validating), validated by one Checkpoint of one ValidationDefinition per suite, and
 their failures are appended to main.quality_findings (rows of these suites replaced wholesale).
@@ -41,8 +41,6 @@ from .completeness import (
 from .dbt_results import read_dbt_results, write_dbt_results
 from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_checks
-from .identities import build_identities_suite, narrative_items_frame
-from .narrative import build_narrative_suite, narrative_frame
 from .table_docs import comment_tables
 from .tables import build_tables_suite, tables_frame
 
@@ -192,8 +190,6 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
         aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
         issues = issues[~issues["document_id"].isin(aside)]
     parts = [
-        narrative_items_frame(statements, current),
-        narrative_frame(statements, lines, current),
         explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current),
         tables_frame(issues, lines),
@@ -207,9 +203,8 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
 
 # The suites of the concerns still checked in pandas; their findings are appended to the dbt model
 # main.quality_findings (replacing rows of these suites).
-SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
-                  build_changes_suite, build_tables_suite, build_completeness_suite)
-LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables", "completeness")
+SUITE_BUILDERS = (build_explanations_suite, build_changes_suite, build_tables_suite, build_completeness_suite)
+LEGACY_SUITES = ("explanations", "changes", "tables", "completeness")
 
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:
