@@ -1,9 +1,9 @@
 """The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
 
 Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
-parse issues, duplicates, performance targets, completeness), one row per check instance, and
-``quality_findings`` is a dbt model of their failures. The concerns not yet ported to SQL
-(narrative vs table, explanations, changes, tables, the text's items vs its total:
+parse issues, duplicates, performance targets, completeness, narrative vs table, the text's
+items vs its total), one row per check instance, and ``quality_findings`` is a dbt model of
+their failures. The concerns not yet ported to SQL (explanations, changes, tables:
 :data:`LEGACY_SUITES`) still run here: their rows are read into pandas one batch of documents at
 a time (read-only connection, closed before validating), validated by one Checkpoint of one
 ValidationDefinition per suite, and their failures are appended to main.quality_findings (rows
@@ -34,8 +34,6 @@ from .changes import build_changes_suite, changes_frame, trend_rows
 from .dbt_results import read_dbt_results, write_dbt_results
 from .explanations import build_explanations_suite, explanations_frame
 from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_checks
-from .identities import build_identities_suite, narrative_items_frame
-from .narrative import build_narrative_suite, narrative_frame
 from .tables import build_tables_suite, tables_frame
 
 FINDINGS_TABLE = "main.quality_findings"
@@ -169,8 +167,6 @@ def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
         issues = issues[~issues["document_id"].isin(aside)]
     parts = [
-        narrative_items_frame(statements, current),
-        narrative_frame(statements, lines, current),
         explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current),
         tables_frame(issues, lines),
@@ -183,9 +179,8 @@ def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 # The suites of the concerns still checked in pandas; their findings are appended to the dbt model
 # main.quality_findings (replacing rows of these suites).
-SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
-                  build_changes_suite, build_tables_suite)
-LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables")
+SUITE_BUILDERS = (build_explanations_suite, build_changes_suite, build_tables_suite)
+LEGACY_SUITES = ("explanations", "changes", "tables")
 
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:

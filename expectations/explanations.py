@@ -32,7 +32,6 @@ import great_expectations as gx
 import pandas as pd
 
 from .frame import as_checks, clean, excess_suite, page_of, rows_of
-from .narrative import label_path, norm_name
 
 CONCERN = "explanations"
 REASON = "explanation_reason_direction"
@@ -48,6 +47,30 @@ _REASON_LEAD_RE = re.compile(r"^[。，,；;\s]*(?:(?:增加|减少|下降|增�
 _REASON_RE = re.compile(r"主要原因(?:是|为)?[：:]?(?P<reason>[^。；;]*)")
 _PURPOSE_RE = re.compile(r"主要用于[：:]?(?P<purpose>[^。；;]*)")
 MIN_NAME = 4  # a shorter 项 name ('其他') is too common to say anything
+
+# How an item explanation's label names its 类/款/项 path (the dbt macros class_name_key and
+# class_path say the same for the narrative checks, quality_narrative and quality_narrative_items).
+_LEVEL_RE = re.compile(r"[（(]\s*\d*\s*(类|款|项)\s*[)）]")
+_NAME_NOISE = str.maketrans({"（": "(", "）": ")", " ": None, "\u3000": None, "“": None, "”": None,
+                             '"': None})
+
+
+def norm_name(name: Any) -> str:
+    """A classification name for comparison: no spaces or quotes, ASCII parentheses, 其它 = 其他."""
+    return str(clean(name) or "").translate(_NAME_NOISE).replace("其它", "其他").strip("-—、.． ")
+
+
+def label_path(label: Any) -> list[str]:
+    """The 类/款/项 names of a label: '社会保障和就业支出(类)行政事业单位养老支出(款)职业年金(项)'
+    or '一般公共服务支出-政府办公厅(室)及相关机构事务-行政运行' -> [类, 款, 项]."""
+    text = str(clean(label) or "").replace("（", "(").replace("）", ")")
+    marked, start = {}, 0
+    for m in _LEVEL_RE.finditer(text):
+        marked[m.group(1)] = norm_name(text[start:m.start()])
+        start = m.end()
+    if marked:
+        return [marked[k] for k in ("类", "款", "项") if k in marked]
+    return [norm_name(p) for p in re.split(r"\s*[-—]\s*", text) if norm_name(p)][:3]
 
 
 def _direction(text: str) -> int:

@@ -366,7 +366,7 @@ def test_printed_precision():
 
 
 def test_label_paths():
-    from expectations.narrative import label_path
+    from expectations.explanations import label_path  # the SQL twin: macro class_path (dbt unit test)
 
     assert label_path("公共安全支出(204类)司法(06款)行政运行(01项)") == ["公共安全支出", "司法", "行政运行"]
     assert label_path("一般公共服务支出-政府办公厅(室)及相关机构事务-行政运行") == [
