@@ -2,11 +2,12 @@
 -- each row a check with its observed and expected figures, tolerance, page and message), in one
 -- table. suite names the model that decided (expectation: 'dbt').
 --
--- The concerns not yet computed here (narrative vs table, changes, explanations, tables,
--- completeness: expectations/) are appended by the checkpoint that runs after
--- `dbt build` (expectations/checkpoint.py), with their GX expectation and suite.
+-- The concerns not yet computed here (narrative vs table, tables, completeness: expectations/)
+-- are appended by the checkpoint that runs after `dbt build` (expectations/checkpoint.py), with
+-- their GX expectation and suite.
 {%- set models = ['quality_identities', 'quality_units', 'quality_plausibility', 'quality_parse_issues',
-                  'quality_duplicates', 'quality_performance'] %}
+                  'quality_duplicates', 'quality_performance', 'quality_changes', 'quality_changes_across_years',
+                  'quality_explanations'] %}
 with
 
 failed as (
