@@ -15,6 +15,10 @@
 -- function item's statements); a project description is raw.sections' heading and lead.
 -- Python's white space (regex \s, str.strip) is wider than RE2's: py_space() spells it out.
 {%- set ws = py_space() %}
+{#- a heading's leading number: '五、', '3.', '(二)' -#}
+{%- set numbering -%}
+^[{{ ws }}]*(?:[一二三四五六七八九十]+[{{ ws }}]*[、.．]|\p{Nd}{1,2}[{{ ws }}]*[、.．]|[(（][{{ ws }}]*[一二三四五六七八九十\p{Nd}]+[{{ ws }}]*[)）])
+{%- endset %}
 with
 
 direction_words as (
@@ -249,8 +253,7 @@ period_texts as (
     from periods
     -- '项目实施周期安排…' inside a longer heading is not a heading of its own
     where not (rest = ''
-               and {{ py_strip("regexp_replace(substr(heading, 1, period_at - 1),
-                   '^[" ~ ws ~ "]*(?:[一二三四五六七八九十]+[" ~ ws ~ "]*[、.．]|\p{Nd}{1,2}[" ~ ws ~ "]*[、.．]|[(（][" ~ ws ~ "]*[一二三四五六七八九十\p{Nd}]+[" ~ ws ~ "]*[)）])', '')") }} <> '')
+               and {{ py_strip("regexp_replace(substr(heading, 1, period_at - 1), '" ~ numbering ~ "', '')") }} <> '')
 
 ),
 
