@@ -1,6 +1,6 @@
 """Quality checks of the warehouse as code: Great Expectations suites and the checkpoint.
 
-Each concern has its module (``identities``, ``narrative``, ``changes``, ``tables``, ``units``,
+Each concern has its module (``tables``, ``units``,
 ``plausibility``, ``performance``, ``parse_issues``, ``duplicates``) with a
 ``<concern>_frame(...)`` function that computes one row per thing to check (in pandas, from the
 marts) and a ``build_<concern>_suite()`` returning the

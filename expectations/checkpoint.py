@@ -2,12 +2,12 @@
 
 Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
 parse issues, duplicates, performance targets, completeness, narrative vs table, the text's
-items vs its total), one row per check instance, and ``quality_findings`` is a dbt model of
-their failures. The concerns not yet ported to SQL (explanations, changes, tables:
-:data:`LEGACY_SUITES`) still run here: their rows are read into pandas one batch of documents at
-a time (read-only connection, closed before validating), validated by one Checkpoint of one
-ValidationDefinition per suite, and their failures are appended to main.quality_findings (rows
-of these suites replaced wholesale).
+items vs its total, stated changes and the change across years, item explanations), one row per
+check instance, and ``quality_findings`` is a dbt model of their failures. The concern not yet
+ported to SQL (tables: :data:`LEGACY_SUITES`) still runs here: its rows are read into pandas one
+batch of documents at a time (read-only connection, closed before validating), validated by one
+Checkpoint of one ValidationDefinition per suite, and their failures are appended to
+main.quality_findings (rows of these suites replaced wholesale).
 
 Then Great Expectations validates the real tables as data assets (:mod:`expectations.assets`: one
 batch per model, only the columns its expectations read), never the check rows dbt has already
@@ -30,10 +30,8 @@ import pyarrow as pa
 from ingest.errors import PipelineError
 
 from .assets import ASSETS, asset_findings, validate_assets
-from .changes import build_changes_suite, changes_frame, trend_rows
 from .dbt_results import read_dbt_results, write_dbt_results
-from .explanations import build_explanations_suite, explanations_frame
-from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_checks
+from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
 from .tables import build_tables_suite, tables_frame
 
 FINDINGS_TABLE = "main.quality_findings"
@@ -62,10 +60,6 @@ QUERIES: dict[str, str] = {
     "issues": "select * from staging.stg_disclosures__parse_issues",
     "lines": "select * from staging.stg_disclosures__classification_lines",
     "sections": "select * from raw.sections",
-}
-# Marts other developers build; read when they exist, skipped quietly until then.
-OPTIONAL_QUERIES: dict[str, tuple[str, str]] = {
-    "trend": ("rpt_department_trend", "select * from main.rpt_department_trend"),
 }
 
 
@@ -119,19 +113,6 @@ def read_frames(db_path: str, document_ids: list[str] | None = None, *,
         con.close()
 
 
-def read_trend(db_path: str) -> pd.DataFrame | None:
-    """main.rpt_department_trend (its stated vs computed change gaps), None while it is absent."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        for table, sql in OPTIONAL_QUERIES.values():
-            exists = con.execute("select count(*) from information_schema.tables where "
-                                 "table_schema = 'main' and table_name = ?", [table]).fetchall()[0][0]
-            return arrow_to_frame(con.sql(sql).to_arrow_table()) if exists else None
-        return None
-    finally:
-        con.close()
-
-
 def document_batches(db_path: str, size: int = BATCH_DOCUMENTS) -> list[list[str]]:
     """Every document id of dim_document, in batches of ``size`` (at least one batch)."""
     con = duckdb.connect(str(db_path), read_only=True)
@@ -150,16 +131,14 @@ def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     row_id.
 
     The other concerns are dbt models (marts/quality/): their verdicts are in main.quality_findings
-    already. The stated vs computed change across years reads the trend mart whole and is checked
-    by :func:`run_checks` apart from the documents' batches.
+    already.
     """
     current = frames["documents"]
-    statements, issues, lines, sections = frames["statements"], frames["issues"], frames["lines"], frames["sections"]
+    statements, issues, lines = frames["statements"], frames["issues"], frames["lines"]
     if "is_current" in current.columns:
         keep = set(current.loc[current["is_current"].fillna(True).astype(bool), "document_id"])
         statements = statements[statements["document_id"].isin(keep)]
         lines = lines[lines["document_id"].isin(keep)]
-        sections = sections[sections["document_id"].isin(keep)]
         # a superseded version or a file set aside for another holding the same disclosure is not
         # checked again (its pair is one finding, quality_duplicates); a file-level issue, or a new
         # version that could not be read, still is
@@ -167,8 +146,6 @@ def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
         issues = issues[~issues["document_id"].isin(aside)]
     parts = [
-        explanations_frame(statements, lines, sections, current),
-        changes_frame(statements, current),
         tables_frame(issues, lines),
     ]
     parts = [p for p in parts if len(p)]
@@ -179,8 +156,8 @@ def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 # The suites of the concerns still checked in pandas; their findings are appended to the dbt model
 # main.quality_findings (replacing rows of these suites).
-SUITE_BUILDERS = (build_explanations_suite, build_changes_suite, build_tables_suite)
-LEGACY_SUITES = ("explanations", "changes", "tables")
+SUITE_BUILDERS = (build_tables_suite,)
+LEGACY_SUITES = ("tables",)
 
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:
@@ -325,8 +302,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     Also writes main.dbt_test_results (the dbt tests of the build that made these marts, from
     run_results.json; see :mod:`expectations.dbt_results`).
 
-    The checks still in pandas are per document (but for the trend across years, which reads the
-    small trend mart whole). Their results are kept per document in the ``check_state`` schema
+    The checks still in pandas are per document. Their results are kept per document in the ``check_state`` schema
     (:data:`STATE_TABLES`), with a digest of each document's dim_document row and the build's
     fingerprint (parser, dbt project, checks). With ``incremental``, only the documents whose row
     changed (new, superseded, set aside, renamed by a later alias...) or that are gone are checked
@@ -371,13 +347,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
         checks = check_rows(frames)
         findings.extend(findings_from(checks, validate_rows(checks), now))
         del frames, checks
-    whole: list[dict[str, Any]] = []  # checked over the whole warehouse every time
-    trend = read_trend(db_path)
-    if trend is not None:
-        checks = as_checks(trend_rows(trend, documents_for_trend(db_path)))
-        checks.insert(0, "row_id", range(len(checks)))
-        whole.extend(findings_from(checks, validate_rows(checks), now))
-    whole.extend(asset_findings(validate_assets(db_path, context), now))
+    whole = asset_findings(validate_assets(db_path, context), now)  # the whole warehouse every time
     if data_docs_dir is not None:
         context.build_data_docs(site_names=["budgetwh"])
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
@@ -487,14 +457,9 @@ def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]
         con.close()
 
 
-def documents_for_trend(db_path: str) -> pd.DataFrame:
-    """The columns of dim_document that place a row of the trend mart in its document."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return arrow_to_frame(con.sql("select document_id, is_current, department_id, fiscal_year, "
-                                      "disclosure_kind from main.dim_document").to_arrow_table())
-    finally:
-        con.close()
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)] or parts[:1]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 __all__ = [

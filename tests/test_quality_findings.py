@@ -38,7 +38,8 @@ def test_suites_are_code():
         assert isinstance(suite, gx.ExpectationSuite) and suite.expectations
     # the concerns computed in dbt have no GX suite of check rows any more
     assert not {build().name for build in SUITE_BUILDERS} & {"units", "plausibility", "parse_issues", "duplicates",
-                                                             "performance", "narrative", "identities"}
+                                                             "performance", "narrative", "identities",
+                                                             "changes", "explanations"}
 
 
 def test_unit_anomaly_634_22_yuan_is_flagged_not_corrected(findings):

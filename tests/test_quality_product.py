@@ -371,27 +371,3 @@ def test_label_paths():
     assert label_path("公共安全支出(204类)司法(06款)行政运行(01项)") == ["公共安全支出", "司法", "行政运行"]
     assert label_path("一般公共服务支出-政府办公厅(室)及相关机构事务-行政运行") == [
         "一般公共服务支出", "政府办公厅(室)及相关机构事务", "行政运行"]
-
-
-def test_trend_gap_beyond_rounding_is_a_finding_and_absent_mart_is_skipped():
-    import pandas as pd
-
-    from expectations.changes import ACROSS_YEARS, changes_frame, trend_rows
-
-    docs = pd.DataFrame([{"document_id": "d1", "department_id": "dep", "fiscal_year": 2024,
-                          "disclosure_kind": "budget", "is_current": True}])
-    trend = pd.DataFrame([
-        {"department_id": "dep", "fiscal_year": 2024, "disclosure_kind": "budget",
-         "stated_fiscal_change_yuan": Decimal(-8767500), "computed_fiscal_change_yuan": Decimal(-8767517),
-         "fiscal_change_gap_yuan": Decimal(17)},
-        {"department_id": "dep", "fiscal_year": 2024, "disclosure_kind": "budget",
-         "stated_fiscal_change_yuan": Decimal(1000000), "computed_fiscal_change_yuan": Decimal(-500000),
-         "fiscal_change_gap_yuan": Decimal(1500000)},
-    ])
-    rows = trend_rows(trend, docs)
-    assert [(r["document_id"], r["check_name"], r["excess"] > 0) for r in rows] == [
-        ("d1", ACROSS_YEARS, False), ("d1", ACROSS_YEARS, True)]
-    empty = pd.DataFrame(columns=["document_id", "statement_seq", "statement_key", "reference_year",
-                                  "base_year", "phase", "measure", "amount_yuan", "percent",
-                                  "printed_value", "printed_unit", "printed_label", "source", "page"])
-    assert trend_rows(None, docs) == [] and len(changes_frame(empty, docs, None)) == 0

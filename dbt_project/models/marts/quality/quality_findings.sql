@@ -2,12 +2,12 @@
 -- each row a check with its observed and expected figures, tolerance, page and message), in one
 -- table. suite names the model that decided (expectation: 'dbt').
 --
--- The concerns not yet computed here (changes, explanations, tables: expectations/) are
--- appended by the checkpoint that runs after `dbt build` (expectations/checkpoint.py), with
--- their GX expectation and suite.
+-- The concern not yet computed here (tables: expectations/) is appended by the checkpoint that
+-- runs after `dbt build` (expectations/checkpoint.py), with its GX expectation and suite.
 {%- set models = ['quality_identities', 'quality_units', 'quality_plausibility', 'quality_parse_issues',
                   'quality_duplicates', 'quality_performance', 'quality_completeness', 'quality_narrative',
-                  'quality_narrative_items'] %}
+                  'quality_narrative_items', 'quality_changes', 'quality_changes_across_years',
+                  'quality_explanations'] %}
 with
 
 failed as (
