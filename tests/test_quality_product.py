@@ -364,10 +364,3 @@ def test_printed_precision():
     assert printed_step("4,614万元", "万元") == Decimal(10_000)
     assert printed_step("873,617.00", "元") == Decimal("0.01")
 
-
-def test_label_paths():
-    from expectations.explanations import label_path  # the SQL twin: macro class_path (dbt unit test)
-
-    assert label_path("公共安全支出(204类)司法(06款)行政运行(01项)") == ["公共安全支出", "司法", "行政运行"]
-    assert label_path("一般公共服务支出-政府办公厅(室)及相关机构事务-行政运行") == [
-        "一般公共服务支出", "政府办公厅(室)及相关机构事务", "行政运行"]
