@@ -380,11 +380,11 @@ def build_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The build fingerprint of the warehouse's last successful refresh (None: never refreshed)."""
-    row = con.execute("select build_fingerprint from raw.ingest_runs where command = 'refresh' and "
-                      "status = 'succeeded' order by finished_at desc limit 1").fetchall()
-    return row[0][0] if row else None
+def _last_refresh(con: duckdb.DuckDBPyConnection) -> tuple[str | None, dt.datetime] | None:
+    """The build fingerprint and end of the warehouse's last successful refresh (None: never)."""
+    row = con.execute("select build_fingerprint, finished_at from raw.ingest_runs where command = 'refresh' "
+                      "and status = 'succeeded' order by finished_at desc limit 1").fetchall()
+    return row[0] if row else None
 
 
 def _seeds_loaded(con: duckdb.DuckDBPyConnection) -> bool:
@@ -477,7 +477,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 stats.notes = notes
                 mark_removed(con, plan.roots, plan.seen_paths, stats)
                 version = _warehouse_version(con)
-                project_unchanged = (not full_refresh and _last_fingerprint(con) == build_fingerprint()
+                last = _last_refresh(con)
+                project_unchanged = (not full_refresh and last is not None and last[0] == build_fingerprint()
                                      and _seeds_loaded(con))
                 _record_run(con, stats, command="refresh", started=started, status="running", version=version)
                 con.execute("checkpoint")
@@ -537,9 +538,8 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
     try:
         if not _has_raw(con) or not _has_table(con, "main", "quality_findings"):
             return None
-        last = con.execute("select build_fingerprint, finished_at from raw.ingest_runs where command='refresh' "
-                           "and status='succeeded' order by finished_at desc limit 1").fetchall()
-        if not last or last[0][0] != build_fingerprint() or marts_are_stale(con, last[0][1]):
+        last = _last_refresh(con)
+        if last is None or last[0] != build_fingerprint() or marts_are_stale(con, last[1]):
             return None
         plan = plan_files(con, [corpus], settings, HashCache(warehouse_dirs(db).hashes))
         if plan.has_work or removed_paths(con, plan.roots, plan.seen_paths):
