@@ -1,9 +1,9 @@
 """The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
 
 Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
-parse issues, duplicates, performance targets), one row per check instance, and ``quality_findings`` is a dbt model of
+parse issues, duplicates, performance targets, tables), one row per check instance, and ``quality_findings`` is a dbt model of
 their failures. The concerns not yet ported to SQL (narrative vs table, explanations, changes,
-tables, completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
+completeness, the text's items vs its total: :data:`LEGACY_SUITES`) still run
 here: their rows are read into pandas one batch of documents at a time (read-only connection,
 closed before validating), validated by one Checkpoint of one ValidationDefinition per suite, and
 their failures are appended to main.quality_findings (rows of these suites replaced wholesale).
@@ -44,7 +44,6 @@ from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, as_checks, clean, empty_che
 from .identities import build_identities_suite, narrative_items_frame
 from .narrative import build_narrative_suite, narrative_frame
 from .table_docs import comment_tables
-from .tables import build_tables_suite, tables_frame
 
 FINDINGS_TABLE = "main.quality_findings"
 COMPLETENESS_TABLE = "main.disclosure_completeness"
@@ -179,24 +178,17 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
     by :func:`run_checks` apart from the documents' batches.
     """
     current = frames["documents"]
-    statements, issues, lines, sections = frames["statements"], frames["issues"], frames["lines"], frames["sections"]
+    statements, lines, sections = frames["statements"], frames["lines"], frames["sections"]
     if "is_current" in current.columns:
         keep = set(current.loc[current["is_current"].fillna(True).astype(bool), "document_id"])
         statements = statements[statements["document_id"].isin(keep)]
         lines = lines[lines["document_id"].isin(keep)]
         sections = sections[sections["document_id"].isin(keep)]
-        # a superseded version or a file set aside for another holding the same disclosure is not
-        # checked again (its pair is one finding, quality_duplicates); a file-level issue, or a new
-        # version that could not be read, still is
-        why = [c for c in ("superseded_by", "duplicate_of") if c in current.columns]
-        aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
-        issues = issues[~issues["document_id"].isin(aside)]
     parts = [
         narrative_items_frame(statements, current),
         narrative_frame(statements, lines, current),
         explanations_frame(statements, lines, sections, current),
         changes_frame(statements, current),
-        tables_frame(issues, lines),
         completeness_frame(completeness if completeness is not None else completeness_of(frames)),
     ]
     parts = [p for p in parts if len(p)]
@@ -208,8 +200,8 @@ def check_rows(frames: dict[str, pd.DataFrame], completeness: pd.DataFrame | Non
 # The suites of the concerns still checked in pandas; their findings are appended to the dbt model
 # main.quality_findings (replacing rows of these suites).
 SUITE_BUILDERS = (build_identities_suite, build_narrative_suite, build_explanations_suite,
-                  build_changes_suite, build_tables_suite, build_completeness_suite)
-LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "tables", "completeness")
+                  build_changes_suite, build_completeness_suite)
+LEGACY_SUITES = ("identities", "narrative", "explanations", "changes", "completeness")
 
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:

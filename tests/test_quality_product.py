@@ -201,6 +201,32 @@ def test_findings_are_explained(findings):
     assert with_figures and all(f["observed"] is not None and f["expected"] is not None for f in with_figures)
 
 
+def test_personnel_plus_public_vs_basic_total_is_computed_in_sql(built_warehouse):
+    """人员经费 + 公用经费 (economic table) vs the 一般公共预算 基本支出 total: a check row of
+    quality_tables per document and phase, not a parse issue of the reader."""
+    rows = query(built_warehouse, """select d.source_path, t.check_key, t.status, t.page, t.message
+        from quality.quality_tables t join raw.documents d using (document_id)
+        where t.check_name = 'identity:table_sum' and t.check_key like 'basic:%'""")
+    failed = {(Path(p).name, k, page): m for p, k, status, page, m in rows if status == "failed"}
+    message = failed[("sh_putuo_socialwork_2024_dept_final.pdf", "basic:actual", 13)]
+    assert "953,600.00" in message and "102,300.00" in message
+    assert "add up to 1,055,900.00 yuan" in message and "printed as 1,055,800.00 yuan" in message
+    assert len(failed) < len(rows)  # where it holds, a passed row
+    assert not query(built_warehouse, """select 1 from raw.parse_issues
+        where code = 'table_sum_mismatch' and message like '%基本支出 total%'""")
+    assert query(built_warehouse, """select count(*) from main.quality_findings
+        where suite = 'quality_tables' and check_name = 'identity:table_sum'""")[0][0] >= len(failed)
+
+
+def test_economic_codes_are_checks_in_sql_with_a_verdict_per_code(built_warehouse):
+    rows = query(built_warehouse, """select check_name, status, count(*) from quality.quality_tables
+        where check_name in ('table_code_misprinted', 'economic_name_nonstandard') group by all""")
+    counts = {(c, s): n for c, s, n in rows}
+    assert counts[("table_code_misprinted", "failed")] >= 2 and counts[("economic_name_nonstandard", "failed")] >= 1
+    assert counts[("table_code_misprinted", "passed")] > counts[("table_code_misprinted", "failed")]
+    assert counts[("economic_name_nonstandard", "passed")] > counts[("economic_name_nonstandard", "failed")]
+
+
 # --- completeness, dbt tests, Data Docs, summary ------------------------------------------------
 
 def test_completeness_per_document(built_warehouse):

@@ -6,7 +6,7 @@
 -- completeness: expectations/) are appended by the checkpoint that runs after
 -- `dbt build` (expectations/checkpoint.py), with their GX expectation and suite.
 {%- set models = ['quality_identities', 'quality_units', 'quality_plausibility', 'quality_parse_issues',
-                  'quality_duplicates', 'quality_performance'] %}
+                  'quality_duplicates', 'quality_performance', 'quality_tables'] %}
 with
 
 failed as (
