@@ -1,12 +1,10 @@
-"""Quality checks of the warehouse as code: Great Expectations suites and the checkpoint.
+"""Great Expectations on the warehouse: the marts validated as data assets, and the checkpoint.
 
-Each concern has its module (``tables``, ``units``,
-``plausibility``, ``performance``, ``parse_issues``, ``duplicates``) with a
-``<concern>_frame(...)`` function that computes one row per thing to check (in pandas, from the
-marts) and a ``build_<concern>_suite()`` returning the
-ExpectationSuite that asserts on those rows. ``checkpoint.run_checks`` assembles them into one
-Checkpoint and writes ``main.quality_findings`` (plus ``main.dbt_test_results``, see
-``dbt_results``). Lists kept as data live in ``expectations/data/`` (standard economic
-classification names); the sections and tables a disclosure must contain are the dbt seed
-``required_parts`` (completeness is the dbt model ``quality_completeness``).
+Every check on the documents is a dbt model (``dbt_project/models/marts/quality/``, one per
+concern, each row a check instance; ``quality_findings`` collects the failures). What stays here:
+:mod:`expectations.assets` (the expectations on the marts as data assets, one batch per model),
+:mod:`expectations.checkpoint` (``run_checks``: validate the assets, build Data Docs, append the
+failed expectations to main.quality_findings), :mod:`expectations.dbt_results` (the dbt build's
+tests as main.dbt_test_results) and :mod:`expectations.table_docs` (comments on the tables the
+checkpoint writes).
 """

@@ -1,38 +1,32 @@
-"""The checkpoint: after `dbt build`, complete main.quality_findings and validate the marts with GX.
+"""The checkpoint: after `dbt build`, validate the marts with Great Expectations and complete
+main.quality_findings.
 
-Most checks are dbt models (``dbt_project/models/marts/quality/``: identities, units, plausibility,
-parse issues, duplicates, performance targets, completeness, narrative vs table, the text's
-items vs its total, stated changes and the change across years, item explanations), one row per
-check instance, and ``quality_findings`` is a dbt model of their failures. The concern not yet
-ported to SQL (tables: :data:`LEGACY_SUITES`) still runs here: its rows are read into pandas one
-batch of documents at a time (read-only connection, closed before validating), validated by one
-Checkpoint of one ValidationDefinition per suite, and their failures are appended to
-main.quality_findings (rows of these suites replaced wholesale).
-
-Then Great Expectations validates the real tables as data assets (:mod:`expectations.assets`: one
-batch per model, only the columns its expectations read), never the check rows dbt has already
-decided; an expectation that fails is a finding too. Data Docs show both.
+Every check on the documents is a dbt model (``dbt_project/models/marts/quality/``: identities,
+units, plausibility, parse issues, duplicates, performance targets, completeness, narrative vs
+table, the text's items vs its total, stated changes and the change across years, item
+explanations, tables as printed), one row per check instance, and ``quality_findings`` is the dbt
+model of their failures. Great Expectations then validates the real tables as data assets
+(:mod:`expectations.assets`: one batch per model, only the columns its expectations read), never
+the check rows dbt has already decided; an expectation that fails is a finding too, appended to
+main.quality_findings (suite ``assets:<model>``). Data Docs show those validations. The tests of
+the dbt build are written beside them (main.dbt_test_results, :mod:`expectations.dbt_results`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from ingest.errors import PipelineError
 
 from .assets import ASSETS, asset_findings, validate_assets
 from .dbt_results import read_dbt_results, write_dbt_results
-from .frame import ASSERTION_COLUMNS, CHECK_COLUMNS, clean, empty_checks
-from .tables import build_tables_suite, tables_frame
 
 FINDINGS_TABLE = "main.quality_findings"
 # Where a checkpoint run publishes GX Data Docs unless told otherwise: the warehouse's own working
@@ -54,111 +48,6 @@ FINDINGS_COLUMNS: list[tuple[str, str, pa.DataType]] = [
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
-QUERIES: dict[str, str] = {
-    "statements": "select * from staging.stg_disclosures__statements",
-    "documents": "select * from main.dim_document",
-    "issues": "select * from staging.stg_disclosures__parse_issues",
-    "lines": "select * from staging.stg_disclosures__classification_lines",
-    "sections": "select * from raw.sections",
-}
-
-
-def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
-    """A pandas frame of plain Python objects (str, Decimal, int, None) for the row-wise checks.
-
-    pandas 3 keeps strings (and some types) Arrow-backed; the checks read their rows one by one,
-    which on Arrow-backed columns costs a boxing call per value (measured: three quarters of the
-    checkpoint's time on 2,000 documents). Converting each column once, here, avoids that.
-    """
-    frame = table.to_pandas()
-    convert = {c: object for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
-               or isinstance(frame[c].dtype, pd.ArrowDtype)}
-    return frame.astype(convert) if convert else frame
-
-
-# Documents per batch of the checks still in pandas: their frames (statements, table lines,
-# sections) take about 1 MiB per document, so a batch bounds the checkpoint's memory whatever the
-# size of the warehouse.
-BATCH_DOCUMENTS = 200
-
-
-def read_frames(db_path: str, document_ids: list[str] | None = None, *,
-                file_level: bool = True) -> dict[str, pd.DataFrame]:
-    """The frames the pandas checks need, read through one read-only connection then closed.
-
-    Args:
-        db_path: the warehouse.
-        document_ids: only these documents' rows (default: every document's).
-        file_level: also the rows of no document (a parse issue about a file that was not read).
-    """
-    try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error as exc:
-        raise PipelineError(f"checks: cannot open {db_path} read-only: {exc}") from exc
-    try:
-        frames = {}
-        for name, sql in QUERIES.items():
-            params: list[Any] = []
-            if document_ids is not None:
-                sql = (f"select * from ({sql}) where list_contains(?, document_id)"
-                       + (" or document_id is null" if file_level else ""))
-                params = [document_ids]
-            try:
-                frames[name] = arrow_to_frame(con.sql(sql, params=params or None).to_arrow_table())
-            except duckdb.Error as exc:
-                raise PipelineError(f"checks: cannot read {name} from {db_path} "
-                                    f"(has dbt build run?): {exc}") from exc
-        return frames
-    finally:
-        con.close()
-
-
-def document_batches(db_path: str, size: int = BATCH_DOCUMENTS) -> list[list[str]]:
-    """Every document id of dim_document, in batches of ``size`` (at least one batch)."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        ids = [r[0] for r in con.execute("select document_id from main.dim_document order by document_id").fetchall()]
-    except duckdb.Error as exc:
-        raise PipelineError(f"checks: cannot read main.dim_document from {db_path} "
-                            f"(has dbt build run?): {exc}") from exc
-    finally:
-        con.close()
-    return [ids[i:i + size] for i in range(0, len(ids), size)] or [[]]
-
-
-def check_rows(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The per-document check rows of the concerns still in pandas (:data:`LEGACY_SUITES`), with a
-    row_id.
-
-    The other concerns are dbt models (marts/quality/): their verdicts are in main.quality_findings
-    already.
-    """
-    current = frames["documents"]
-    statements, issues, lines = frames["statements"], frames["issues"], frames["lines"]
-    if "is_current" in current.columns:
-        keep = set(current.loc[current["is_current"].fillna(True).astype(bool), "document_id"])
-        statements = statements[statements["document_id"].isin(keep)]
-        lines = lines[lines["document_id"].isin(keep)]
-        # a superseded version or a file set aside for another holding the same disclosure is not
-        # checked again (its pair is one finding, quality_duplicates); a file-level issue, or a new
-        # version that could not be read, still is
-        why = [c for c in ("superseded_by", "duplicate_of") if c in current.columns]
-        aside = set(current.loc[current[why].notna().any(axis=1), "document_id"]) if why else set()
-        issues = issues[~issues["document_id"].isin(aside)]
-    parts = [
-        tables_frame(issues, lines),
-    ]
-    parts = [p for p in parts if len(p)]
-    checks = pd.concat(parts, ignore_index=True) if parts else empty_checks()
-    checks.insert(0, "row_id", range(len(checks)))
-    return checks
-
-
-# The suites of the concerns still checked in pandas; their findings are appended to the dbt model
-# main.quality_findings (replacing rows of these suites).
-SUITE_BUILDERS = (build_tables_suite,)
-LEGACY_SUITES = ("tables",)
-
 
 def gx_context(data_docs_dir: str | Path | None = None) -> Any:
     """An ephemeral GX context, quiet, with the Data Docs site 'budgetwh' at ``data_docs_dir``."""
@@ -177,87 +66,6 @@ def gx_context(data_docs_dir: str | Path | None = None) -> Any:
             "store_backend": {"class_name": "TupleFilesystemStoreBackend",
                               "base_directory": str(Path(data_docs_dir).resolve())}})
     return context
-
-
-class CheckRowValidator:
-    """One Checkpoint of one ValidationDefinition per legacy suite over a frame of check rows,
-    built once and run per batch of documents."""
-
-    def __init__(self, context: Any) -> None:
-        import great_expectations as gx
-
-        batch = (context.data_sources.add_pandas("check_rows")
-                 .add_dataframe_asset("check_rows")
-                 .add_batch_definition_whole_dataframe("all_rows"))
-        definitions = []
-        for build in SUITE_BUILDERS:
-            suite = context.suites.add(build())
-            definitions.append(context.validation_definitions.add(
-                gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)))
-        self.checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name="budgetwh_quality", validation_definitions=definitions, actions=[],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
-
-    def __call__(self, checks: pd.DataFrame) -> list[Any]:
-        frame = checks[["row_id", "concern", "check_name"] + ASSERTION_COLUMNS].copy()
-        frame["diff"] = pd.to_numeric(frame["diff"], errors="coerce").astype("float64")
-        frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-        frame["excess"] = pd.to_numeric(frame["excess"], errors="coerce").astype("float64")
-        frame["status"] = frame["status"].astype("object")
-        outcome = self.checkpoint.run(batch_parameters={"dataframe": frame})
-        results = []
-        for run in outcome.run_results.values():
-            suite_name = run.suite_name
-            for er in run.results:
-                info = er.exception_info or {}
-                if info.get("raised_exception"):
-                    raise PipelineError(f"checks: expectation {er.expectation_config.type} of suite "
-                                        f"{suite_name} could not run: {info.get('exception_message')}")
-                results.append((suite_name, er))
-        return results
-
-
-def validate(checks: pd.DataFrame, *, data_docs_dir: str | Path | None = None) -> list[Any]:
-    """Validate the check rows with every legacy suite; (suite name, ExpectationValidationResult)
-    pairs. With ``data_docs_dir``, GX Data Docs of the suites and this validation are built there."""
-    context = gx_context(data_docs_dir)
-    results = CheckRowValidator(context)(checks)
-    if data_docs_dir is not None:
-        context.build_data_docs(site_names=["budgetwh"])
-    return results
-
-
-def findings_from(checks: pd.DataFrame, results: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
-    """One finding per failing check row (unexpected_index_list -> row_id -> the row)."""
-    by_id = checks.set_index("row_id", drop=False)
-    findings, seen = [], set()
-    for suite_name, er in results:
-        if er.success:
-            continue
-        meta = er.expectation_config.meta or {}
-        for hit in er.result.get("unexpected_index_list") or []:
-            row_id = int(hit["row_id"] if isinstance(hit, dict) else hit)
-            if row_id in seen:
-                continue
-            seen.add(row_id)
-            r = by_id.loc[row_id]
-            findings.append({
-                "document_id": clean(r["document_id"]),
-                "check_name": r["check_name"],
-                "severity": clean(r["severity"]) or meta.get("severity") or "error",
-                "observed": clean(r["observed"]),
-                "expected": clean(r["expected"]),
-                "page": int(r["page"]) if clean(r["page"]) is not None else None,
-                "message": r["message"],
-                "subject": clean(r["subject"]),
-                "observed_unit": clean(r["observed_unit"]),
-                "expectation": er.expectation_config.type,
-                "suite": suite_name,
-                "checked_at": now,
-            })
-    findings.sort(key=lambda f: (f["document_id"] or "", SEVERITY_ORDER.get(f["severity"], 9),
-                                 f["check_name"], f["subject"] or "", f["page"] or 0))
-    return findings
 
 
 DECIMAL_COLUMNS = {name for name, sql, _ in FINDINGS_COLUMNS if sql.startswith("DECIMAL")}
@@ -296,19 +104,11 @@ def read_findings(db_path: str) -> list[dict[str, Any]]:
 
 
 def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHOUSE,
-               dbt_run_results: str | Path | None = None, incremental: bool = False) -> list[dict[str, Any]]:
-    """Run every check on the warehouse at ``db_path`` and write main.quality_findings.
-
-    Also writes main.dbt_test_results (the dbt tests of the build that made these marts, from
-    run_results.json; see :mod:`expectations.dbt_results`).
-
-    The checks still in pandas are per document. Their results are kept per document in the ``check_state`` schema
-    (:data:`STATE_TABLES`), with a digest of each document's dim_document row and the build's
-    fingerprint (parser, dbt project, checks). With ``incremental``, only the documents whose row
-    changed (new, superseded, set aside, renamed by a later alias...) or that are gone are checked
-    again, and the others' results are taken as they were; when the fingerprint changed, or there
-    is no state yet, every document is checked. A full run gives the same tables
-    (tests/test_incremental_checks.py compares them).
+               dbt_run_results: str | Path | None = None) -> list[dict[str, Any]]:
+    """Validate the marts of the warehouse at ``db_path`` as data assets and complete
+    main.quality_findings (the dbt model of the quality models' failures) with the failed
+    expectations; write main.dbt_test_results (the dbt tests of the build that made these marts,
+    from run_results.json; see :mod:`expectations.dbt_results`).
 
     Args:
         db_path: the warehouse file; dbt build must have run on it.
@@ -317,13 +117,12 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
             none. A refresh, which checks ``<db>.next``, passes the live warehouse's folder.
         dbt_run_results: the run_results.json of the build (default: the one in the warehouse's
             working folder, used only when written after this warehouse's last refresh started).
-        incremental: check again only what changed since the last run (see above).
 
     Returns:
-        The findings written, as dicts with the columns of main.quality_findings.
+        Every finding of main.quality_findings, as dicts with its columns.
 
     Raises:
-        PipelineError: the warehouse cannot be read (dbt build has not run) or a check could
+        PipelineError: the warehouse cannot be read (dbt build has not run) or an expectation could
             not run.
     """
     if not Path(db_path).exists():
@@ -332,98 +131,30 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
         from ingest.warehouse import warehouse_dirs
 
         data_docs_dir = warehouse_dirs(db_path).data_docs
-    from ingest.pipeline import build_fingerprint
-
-    fingerprint = build_fingerprint()
     now = dt.datetime.now().replace(microsecond=0)
-    todo, dropped = documents_to_check(db_path, fingerprint) if incremental else (None, [])
     context = gx_context(data_docs_dir)
-    validate_rows = CheckRowValidator(context)
-    findings: list[dict[str, Any]] = []
-    batches = (document_batches(db_path) if todo is None
-               else [todo[i:i + BATCH_DOCUMENTS] for i in range(0, len(todo), BATCH_DOCUMENTS)] or [[]])
-    for i, batch in enumerate(batches):
-        frames = read_frames(db_path, batch, file_level=i == 0)
-        checks = check_rows(frames)
-        findings.extend(findings_from(checks, validate_rows(checks), now))
-        del frames, checks
-    whole = asset_findings(validate_assets(db_path, context), now)  # the whole warehouse every time
+    found = asset_findings(validate_assets(db_path, context), now)
     if data_docs_dir is not None:
         context.build_data_docs(site_names=["budgetwh"])
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
-    write_checked(db_path, CheckedBatch(findings, checked=todo, dropped=dropped, fingerprint=fingerprint), whole)
+    write_asset_findings(db_path, found)
     write_dbt_results(db_path, dbt_tests, now)
     return read_findings(db_path)
 
 
-# ---------------------------------------------------------------------------------------------
-# What was checked: the per-document results kept between runs
-# ---------------------------------------------------------------------------------------------
-
-STATE_SCHEMA = "check_state"
-#: The tables (schema ``check_state``, written here, not by dbt) that keep the per-document results of
-#: the checks still in pandas between runs, and what each document looked like when checked.
-STATE_TABLES = {
-    "checked_documents": "per document: the digest of its dim_document row and the build's "
-                         "fingerprint when its checks last ran",
-    "document_findings": "the findings of the per-document checks still in pandas",
-    "check_runs": "one row per run of the checks: when, full or incremental, documents checked",
-}
-#: State tables of concerns since ported to dbt (completeness: the dbt models
-#: disclosure_completeness and rpt_transparency_*), dropped from a warehouse checked before.
-RETIRED_STATE_TABLES = ("document_completeness", "document_transparency")
-DOCUMENT_DIGEST_SQL = "select document_id, md5(cast(d as varchar)) as digest from main.dim_document as d"
+#: The schema where the checks once kept per-document results of the concerns checked in pandas
+#: (all are dbt models now); dropped from a warehouse that still has it.
+RETIRED_SCHEMA = "check_state"
 
 
-@dataclass
-class CheckedBatch:
-    """The per-document results of one run: of every document (``checked`` None) or of the
-    documents in ``checked``; ``dropped`` are documents whose earlier results are dropped."""
-
-    findings: list[dict[str, Any]]
-    checked: list[str] | None
-    dropped: list[str]
-    fingerprint: str
-
-
-def documents_to_check(db_path: str, fingerprint: str) -> tuple[list[str] | None, list[str]]:
-    """(documents to check again, or None for all; documents whose earlier results are dropped:
-    those checked again and those no longer in dim_document)."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        have = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = ?", [STATE_SCHEMA]).fetchall()}
-        if not set(STATE_TABLES) <= have:
-            return None, []
-        stored = con.execute(f"select distinct fingerprint from {STATE_SCHEMA}.checked_documents").fetchall()
-        if stored != [(fingerprint,)]:
-            return None, []
-        rows = con.execute(f"""
-            with now as ({DOCUMENT_DIGEST_SQL}),
-            before as (select document_id, digest from {STATE_SCHEMA}.checked_documents)
-            select coalesce(now.document_id, before.document_id) as document_id, now.document_id is null as gone
-            from now full outer join before on now.document_id = before.document_id
-            where now.digest is distinct from before.digest
-            order by 1""").fetchall()
-    finally:
-        con.close()
-    return [d for d, gone in rows if not gone], [d for d, _ in rows]
-
-
-def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]) -> None:
-    """Keep ``batch`` in the state tables (replacing what it re-checked), then write
-    main.quality_findings' rows of the pandas and asset suites (the state's findings and
-    ``whole``). One transaction of one writer connection."""
+def write_asset_findings(db_path: str, findings: list[dict[str, Any]]) -> None:
+    """Replace main.quality_findings' rows of the asset suites with ``findings`` (and drop the
+    retired :data:`RETIRED_SCHEMA`). One transaction of one writer connection."""
     schema = pa.schema([(name, typ) for name, _, typ in FINDINGS_COLUMNS])
-
-    def arrow(rows: list[dict[str, Any]]) -> pa.Table:
-        return pa.Table.from_pylist(
-            [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
-              for name, _, _ in FINDINGS_COLUMNS} for f in rows], schema=schema)
-
-    findings_arrow, whole_arrow = arrow(batch.findings), arrow(whole)  # noqa: F841 - read by name
+    rows = pa.Table.from_pylist(  # noqa: F841 - read by name below
+        [{name: decimal_to_column(f.get(name)) if name in DECIMAL_COLUMNS else f.get(name)
+          for name, _, _ in FINDINGS_COLUMNS} for f in findings], schema=schema)
     columns = ", ".join(name for name, _, _ in FINDINGS_COLUMNS)
-    state = STATE_SCHEMA
     con = duckdb.connect(str(db_path))
     try:
         exists = con.execute("select count(*) from information_schema.tables where table_schema = 'main' "
@@ -431,44 +162,18 @@ def write_checked(db_path: str, batch: CheckedBatch, whole: list[dict[str, Any]]
         if not exists:
             raise PipelineError(f"checks: {db_path} has no {FINDINGS_TABLE} (has dbt build run?)")
         con.execute("begin transaction")
-        con.execute(f"create schema if not exists {state}")
-        if batch.checked is None:
-            con.execute(f"create or replace table {state}.document_findings as select * from findings_arrow")
-        else:
-            con.execute(f"delete from {state}.document_findings where document_id is null "
-                        "or list_contains(?, document_id)", [batch.dropped])
-            con.execute(f"insert into {state}.document_findings select * from findings_arrow")
-        for table in RETIRED_STATE_TABLES:
-            con.execute(f"drop table if exists {state}.{table}")
-        con.execute(f"create or replace table {state}.checked_documents as "
-                    f"select document_id, digest, ? as fingerprint from ({DOCUMENT_DIGEST_SQL})", [batch.fingerprint])
-        con.execute(f"create table if not exists {state}.check_runs (checked_at timestamp, mode varchar, "
-                    "documents_checked integer, documents_dropped integer, fingerprint varchar)")
-        con.execute(f"insert into {state}.check_runs values (current_timestamp, ?, "
-                    f"coalesce(?, (select count(*) from main.dim_document)), ?, ?)",
-                    ["full" if batch.checked is None else "incremental",
-                     None if batch.checked is None else len(batch.checked), len(batch.dropped), batch.fingerprint])
-        con.execute(f"delete from {FINDINGS_TABLE} where list_contains(?, suite) or suite like 'assets:%'",
-                    [list(LEGACY_SUITES)])
-        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from {state}.document_findings")
-        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from whole_arrow")
+        con.execute(f"drop schema if exists {RETIRED_SCHEMA} cascade")
+        con.execute(f"delete from {FINDINGS_TABLE} where suite like 'assets:%'")
+        con.execute(f"insert into {FINDINGS_TABLE} ({columns}) select {columns} from rows")
         con.execute("commit")
     finally:
         con.close()
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    parts = [p for p in parts if len(p)] or parts[:1]
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-
-
 __all__ = [
     "ASSETS",
-    "CHECK_COLUMNS",
-    "check_rows",
-    "findings_from",
-    "read_frames",
+    "FINDINGS_COLUMNS",
+    "read_findings",
     "run_checks",
-    "validate",
-    "write_checked",
+    "write_asset_findings",
 ]

@@ -437,9 +437,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             verbose: bool = False, full_refresh: bool = False) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
 
-    The checks still in pandas run again only on documents that changed since the last refresh
-    (:func:`expectations.checkpoint.run_checks`, ``incremental``); ``full_refresh`` checks every
-    document, as does any refresh after the parser, the dbt project or the checks changed.
+    ``full_refresh`` also loads the seeds and runs dbt's unit tests, as does any refresh after
+    the parser, the dbt project or the checks changed (see :func:`build_fingerprint`).
 
     dbt's own log is printed only with ``verbose`` (and always written to the warehouse's
     ``dbt-logs`` folder).
@@ -496,8 +495,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                                                      project_unchanged=project_unchanged)
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
-                                      dbt_run_results=dirs.dbt_target / "run_results.json",
-                                      incremental=not full_refresh)
+                                      dbt_run_results=dirs.dbt_target / "run_results.json")
             stage("record")
             con = connect_writable(work)
             try:

@@ -19,7 +19,8 @@ try:  # tests/ is on sys.path under pytest's default (prepend) import mode
 except ImportError:  # pragma: no cover - tests/ made a package
     from tests.test_dbt_marts import BROKEN_ID, SEED_ID, built_warehouse
 
-from expectations.checkpoint import SUITE_BUILDERS, run_checks
+from expectations.assets import ASSETS
+from expectations.checkpoint import run_checks
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +33,13 @@ def only(rows: list[dict], document_id: str, check_name: str) -> list[dict]:
     return [f for f in rows if f["document_id"] == document_id and f["check_name"] == check_name]
 
 
-def test_suites_are_code():
-    for build in SUITE_BUILDERS:
-        suite = build()
-        assert isinstance(suite, gx.ExpectationSuite) and suite.expectations
-    # the concerns computed in dbt have no GX suite of check rows any more
-    assert not {build().name for build in SUITE_BUILDERS} & {"units", "plausibility", "parse_issues", "duplicates",
-                                                             "performance", "narrative", "identities",
-                                                             "changes", "explanations"}
+def test_expectations_are_code_on_the_marts_only():
+    for asset in ASSETS:
+        expectations = asset.expectations()
+        assert expectations and all(isinstance(e, gx.expectations.Expectation) for e in expectations)
+    # the checks on documents are dbt models: GX validates tables, never check rows
+    assert not {a.model for a in ASSETS} & {"quality_identities", "quality_units", "quality_tables",
+                                           "quality_narrative", "quality_changes"}
 
 
 def test_unit_anomaly_634_22_yuan_is_flagged_not_corrected(findings):
@@ -144,5 +144,4 @@ def test_data_docs_on_request(findings, tmp_path):
     again = run_checks(str(db), data_docs_dir=tmp_path / "data_docs")
     assert len(again) == len(rows)
     assert (tmp_path / "data_docs" / "index.html").exists()
-    assert (tmp_path / "data_docs" / "expectations" / f"{SUITE_BUILDERS[0]().name}.html").exists()
     assert (tmp_path / "data_docs" / "expectations" / "assets" / "fct_sangong.html").exists()

@@ -21,7 +21,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from expectations.checkpoint import SUITE_BUILDERS, run_checks
+from expectations.assets import ASSETS
+from expectations.checkpoint import run_checks
 from ingest.errors import PipelineError
 
 from .conftest import query
@@ -201,6 +202,32 @@ def test_findings_are_explained(findings):
     assert with_figures and all(f["observed"] is not None and f["expected"] is not None for f in with_figures)
 
 
+def test_personnel_plus_public_vs_basic_total_is_computed_in_sql(built_warehouse):
+    """人员经费 + 公用经费 (economic table) vs the 一般公共预算 基本支出 total: a check row of
+    quality_tables per document and phase, not a parse issue of the reader."""
+    rows = query(built_warehouse, """select d.source_path, t.check_key, t.status, t.page, t.message
+        from quality.quality_tables t join raw.documents d using (document_id)
+        where t.check_name = 'identity:table_sum' and t.check_key like 'basic:%'""")
+    failed = {(Path(p).name, k, page): m for p, k, status, page, m in rows if status == "failed"}
+    message = failed[("sh_putuo_socialwork_2024_dept_final.pdf", "basic:actual", 13)]
+    assert "953,600.00" in message and "102,300.00" in message
+    assert "add up to 1,055,900.00 yuan" in message and "printed as 1,055,800.00 yuan" in message
+    assert len(failed) < len(rows)  # where it holds, a passed row
+    assert not query(built_warehouse, """select 1 from raw.parse_issues
+        where code = 'table_sum_mismatch' and message like '%基本支出 total%'""")
+    assert query(built_warehouse, """select count(*) from main.quality_findings
+        where suite = 'quality_tables' and check_name = 'identity:table_sum'""")[0][0] >= len(failed)
+
+
+def test_economic_codes_are_checks_in_sql_with_a_verdict_per_code(built_warehouse):
+    rows = query(built_warehouse, """select check_name, status, count(*) from quality.quality_tables
+        where check_name in ('table_code_misprinted', 'economic_name_nonstandard') group by all""")
+    counts = {(c, s): n for c, s, n in rows}
+    assert counts[("table_code_misprinted", "failed")] >= 2 and counts[("economic_name_nonstandard", "failed")] >= 1
+    assert counts[("table_code_misprinted", "passed")] > counts[("table_code_misprinted", "failed")]
+    assert counts[("economic_name_nonstandard", "passed")] > counts[("economic_name_nonstandard", "failed")]
+
+
 # --- completeness, dbt tests, Data Docs, summary ------------------------------------------------
 
 def test_completeness_per_document(built_warehouse):
@@ -270,8 +297,8 @@ def test_data_docs_are_built_by_default_beside_the_warehouse(built_warehouse, tm
     assert (tmp_path / ".budgetwh" / "w.duckdb" / "data_docs" / "index.html").exists()
     run_checks(str(copy), data_docs_dir=tmp_path / "docs")
     assert (tmp_path / "docs" / "index.html").exists()
-    for build in SUITE_BUILDERS:
-        assert (tmp_path / "docs" / "expectations" / f"{build().name}.html").exists()
+    for asset in ASSETS:
+        assert (tmp_path / "docs" / "expectations" / "assets" / f"{asset.model}.html").exists()
 
 
 def test_check_prints_a_summary_per_document(built_warehouse):
@@ -353,14 +380,3 @@ def test_broken_checks_fail_the_refresh(monkeypatch, tmp_path):
     with pytest.raises(PipelineError, match="could not run"):
         refresh(str(corpus), str(tmp_path / "w.duckdb"), quiet=True)
     assert not (tmp_path / "w.duckdb").exists()
-
-
-# --- small pure pieces --------------------------------------------------------------------------
-
-def test_printed_precision():
-    from expectations.frame import printed_step
-
-    assert printed_step("887.36万元", "万元") == Decimal(100)
-    assert printed_step("4,614万元", "万元") == Decimal(10_000)
-    assert printed_step("873,617.00", "元") == Decimal("0.01")
-

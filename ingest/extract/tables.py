@@ -11,6 +11,10 @@ For every table whose caption names a known kind (``rules/tables_kinds.csv``):
   an empty table with its '本表为空表' note gives an 'empty_table_with_note' info, and one that
   carries figures as well as the note an 'empty_note_with_figures' warning.
 
+人员经费 + 公用经费 vs the 一般公共预算 基本支出 total is not checked here: it is computed from the
+loaded statements and lines (dbt model quality_tables). The sums above stay here until
+raw.classification_lines says which table and column group a line belongs to.
+
 Figures are never corrected: what is printed is what is recorded.
 """
 
@@ -398,15 +402,13 @@ def extract_tables(doc: Document, ex: Extraction) -> None:
     rules = load_rules()
     fiscal_year, disclosure_kind = doc_to_year_kind(doc, ex)
     default_phase = "actual" if disclosure_kind == "final_accounts" else "budget"
-    first_statement, first_line = len(ex.statements), len(ex.classification_lines)
+    first_statement = len(ex.statements)
     for printed in doc_to_printed_tables(doc):
         kind = table_to_kind(printed.title, printed.table.rows, rules)
         if kind is None:
             continue
         table_to_records(doc, printed, kind, ex, rules, fiscal_year, default_phase)
     ex.statements[first_statement:] = statements_to_distinct(ex.statements[first_statement:])
-    ex.issues.extend(records_to_basic_issues(ex.statements[first_statement:],
-                                             ex.classification_lines[first_line:], doc.source_path))
 
 
 def statements_to_distinct(statements: list[Statement]) -> list[Statement]:
@@ -421,24 +423,3 @@ def statements_to_distinct(statements: list[Statement]) -> list[Statement]:
             out.append(s)
     return out
 
-
-def records_to_basic_issues(statements: list[Statement], lines: list[ClassificationLine],
-                            path: str) -> list[ParseIssue]:
-    """人员经费 + 公用经费 (economic table) must equal the 基本支出 total of the 一般公共预算
-    functional table."""
-    issues = []
-    for phase in ("budget", "actual"):
-        by_key = {s.statement_key: s for s in statements if s.phase == phase}
-        personnel, public = by_key.get("expenditure.personnel"), by_key.get("expenditure.public_operating")
-        basic = next((ln for ln in lines if ln.table_kind == "gpb_function" and ln.is_total
-                      and ln.column_key == "basic" and ln.phase == phase), None)
-        if personnel is None or public is None or basic is None or basic.amount_yuan is None:
-            continue
-        s = personnel.amount_yuan + public.amount_yuan
-        if s != basic.amount_yuan:
-            issues.append(ParseIssue("warning", "table_sum_mismatch",
-                                     f"{path}: 人员经费 {personnel.amount_yuan:,.2f} + 公用经费 "
-                                     f"{public.amount_yuan:,.2f} (page {personnel.page}) add up to {s:,.2f} "
-                                     f"yuan but the 一般公共预算 基本支出 total (page {basic.page}) is printed as "
-                                     f"{basic.amount_yuan:,.2f} yuan", page=personnel.page))
-    return issues

@@ -2,12 +2,12 @@
 -- each row a check with its observed and expected figures, tolerance, page and message), in one
 -- table. suite names the model that decided (expectation: 'dbt').
 --
--- The concern not yet computed here (tables: expectations/) is appended by the checkpoint that
--- runs after `dbt build` (expectations/checkpoint.py), with its GX expectation and suite.
+-- The checkpoint that runs after `dbt build` (expectations/checkpoint.py) appends the failures of
+-- Great Expectations' expectations on the marts as data assets (suite 'assets:<model>').
 {%- set models = ['quality_identities', 'quality_units', 'quality_plausibility', 'quality_parse_issues',
                   'quality_duplicates', 'quality_performance', 'quality_completeness', 'quality_narrative',
                   'quality_narrative_items', 'quality_changes', 'quality_changes_across_years',
-                  'quality_explanations'] %}
+                  'quality_explanations', 'quality_tables'] %}
 with
 
 failed as (
