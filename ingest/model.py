@@ -186,6 +186,23 @@ class ClassificationLine:
     row_seq: int | None = None
     phase: str = "budget"
     is_total: bool = False
+    table_seq: int | None = None  # the printed table (PrintedTableRecord.table_seq)
+    column_group: int | None = None  # the table's column group (人员经费 | 公用经费 side by side: 0, 1)
+    column_index: int | None = None  # the table's column the amount was read from
+
+
+@dataclass
+class PrintedTableRecord:
+    """A table the reader recognised (raw.printed_tables): what it is, its title and page, and the
+    note an empty table prints ('本表为空表')."""
+
+    table_seq: int
+    table_kind: str
+    title: str | None
+    page: int | None
+    printed_unit: str | None = None
+    note: str | None = None
+    rows_with_figures: int = 0
 
 
 @dataclass
@@ -273,6 +290,7 @@ class Extraction:
     profile: DocumentProfile = field(default_factory=DocumentProfile)
     statements: list[Statement] = field(default_factory=list)
     classification_lines: list[ClassificationLine] = field(default_factory=list)
+    printed_tables: list[PrintedTableRecord] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     spending_plan: list[SpendingPlan] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)

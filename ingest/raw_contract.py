@@ -209,7 +209,23 @@ TABLES: tuple[RawTable, ...] = (
         integer("row_seq", "The row of the table the line was read from."),
         flag("is_total", "A total row (合计 / 总计)."),
         page(),
+        integer("table_seq", "The printed table the line was read from (raw.printed_tables)."),
+        integer("column_group", "The table's column group (0, or 0 and 1 where a table prints two "
+                "classifications side by side, e.g. 人员经费 | 公用经费)."),
+        integer("column_index", "The table's column the amount was read from (0-based)."),
     ), key=("document_id", "line_seq"), seq_column="line_seq", per_document=True),
+    RawTable("printed_tables", "The tables the reader recognised, one row per printed table (its pieces "
+             "over several pages stitched): kind, title, page, unit and the note an empty table prints.", (
+        document_id(),
+        integer("table_seq", "The table's position in the document (statements' table_cell 't<n>#…').",
+                nullable=False),
+        text("table_kind", "The kind of table (rules/tables.csv).", nullable=False),
+        text("title", "The table's title as printed (null when it prints none)."),
+        text("printed_unit", "The unit the table's amounts are printed in."),
+        text("note", "The note saying the table is empty ('本表为空表…'), as printed; null when none."),
+        integer("rows_with_figures", "Rows of the table that carry at least one figure."),
+        page("The page the table starts on."),
+    ), key=("document_id", "table_seq"), per_document=True),
     RawTable("projects", "Project tables (项目支出绩效目标表), one row per printed project.", (
         document_id(),
         integer("project_seq", "The table's printed number.", nullable=False),

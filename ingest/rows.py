@@ -18,7 +18,7 @@ import polars as pl
 from .model import Document, Extraction
 from .raw_contract import PER_DOCUMENT_TABLES, columns_of
 
-PARSER_VERSION = "0.5.1"
+PARSER_VERSION = "0.5.2"
 
 
 def frame(table: str, rows: Iterable[dict[str, Any]]) -> pl.DataFrame:

@@ -219,6 +219,32 @@ def test_personnel_plus_public_vs_basic_total_is_computed_in_sql(built_warehouse
         where suite = 'quality_tables' and check_name = 'identity:table_sum'""")[0][0] >= len(failed)
 
 
+def test_table_sums_are_checked_in_sql_per_table_column_group_and_column(built_warehouse):
+    """合计 vs its 类 rows, 类 / 款 vs their items: rows of quality_tables computed from the lines'
+    table, column group and column (raw.classification_lines), not parse issues of the reader."""
+    rows = query(built_warehouse, """select d.source_path, t.subject, t.page, t.status, t.severity, t.message
+        from quality.quality_tables t join raw.documents d using (document_id)
+        where t.check_name = 'identity:table_sum' and t.check_key like 'sum:%'""")
+    failed = [(Path(p).name, s, page, m) for p, s, page, status, _, m in rows if status == "failed"]
+    assert any(f == "sh_putuo_finance_2024_dept_final.pdf" and s == "收入决算表" and page == 8
+               for f, s, page, _ in failed)
+    for name in ("sh_putuo_finance_2024_dept_final.pdf", "sh_putuo_socialwork_2024_dept_final.pdf"):
+        assert any(f == name and "302 商品和服务支出" in m for f, _, _, m in failed), name
+    assert all(sev == "warning" for *_, status, sev, _ in rows if status == "failed")
+    assert len(failed) < len(rows)  # sums that hold are passed rows
+    assert not query(built_warehouse, """select 1 from raw.parse_issues where code in
+        ('table_sum_mismatch', 'empty_note_with_figures', 'empty_table_with_note')""")
+
+
+def test_a_table_read_without_figures_or_note_is_an_info_finding(built_warehouse):
+    rows = query(built_warehouse, """select t.status, p.rows_with_figures, p.note
+        from quality.quality_tables t
+        join raw.printed_tables p on p.document_id = t.document_id and t.check_key = 'table:' || p.table_seq
+        where t.check_name = 'table_without_figures'""")
+    assert rows and {s for s, _, _ in rows} == {"passed", "failed"}
+    assert all((s == "failed") == (n == 0 and note is None) for s, n, note in rows)
+
+
 def test_economic_codes_are_checks_in_sql_with_a_verdict_per_code(built_warehouse):
     rows = query(built_warehouse, """select check_name, status, count(*) from quality.quality_tables
         where check_name in ('table_code_misprinted', 'economic_name_nonstandard') group by all""")

@@ -25,7 +25,8 @@ from .conftest import ROOT
 
 RECORDS = {"statements": model.Statement, "classification_lines": model.ClassificationLine,
            "projects": model.Project, "spending_plan": model.SpendingPlan, "indicators": model.Indicator,
-           "department_goals": model.DepartmentGoal, "sections": model.Section}
+           "department_goals": model.DepartmentGoal, "sections": model.Section,
+           "printed_tables": model.PrintedTableRecord}
 
 
 def test_the_dbt_sources_are_what_the_contract_generates():
@@ -116,7 +117,7 @@ def _record(table_name: str, **values):
                  "measure": "amount", "table_kind": "x", "scheme": "function", "name": "n", "column_key": "total",
                  "project_seq": 1, "checkpoint": "3月底", "checkpoint_seq": 1, "row_seq": 1, "goal_seq": 1,
                  "section_seq": 1, "heading": "一、", "level": 1, "is_withheld": False, "is_total": False,
-                 "is_derived": False, "state": "present"})
+                 "is_derived": False, "state": "present", "table_seq": 1, "rows_with_figures": 0})
     base = {k: v for k, v in base.items() if k in {f.name for f in dataclasses.fields(cls)}}
     return cls(**{**base, **values})
 

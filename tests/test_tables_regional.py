@@ -235,8 +235,8 @@ def test_second_classification_beside_the_first_is_not_a_split_code():
 def test_numbering_row_of_an_empty_one_column_table_is_no_figure():
     # hangzhou_justice p36: '** | 1' then '合计 |' and the note '故本表无数据': empty, not 'with figures'
     ex = _tables("hangzhou_justice_2026_dept_budget.pdf", 2026)
-    assert not [i for i in ex.issues if i.code == "empty_note_with_figures"]
-    assert [i for i in ex.issues if i.code == "empty_table_with_note" and i.page == 36]
+    empty = [t for t in ex.printed_tables if t.page == 36 and t.note]
+    assert empty and all(t.rows_with_figures == 0 for t in empty)
 
 
 def test_rotated_page_reads_upright():

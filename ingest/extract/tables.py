@@ -7,13 +7,14 @@ For every table whose caption names a known kind (``rules/tables_kinds.csv``):
   printed code kept;
 - totals and labelled rows become ``statements`` with ``source='table'`` (the rules in
   ``tables_columns.csv`` and ``tables_rows.csv``);
-- line items that do not add up to their printed total give a 'table_sum_mismatch' warning;
-  an empty table with its '本表为空表' note gives an 'empty_table_with_note' info, and one that
-  carries figures as well as the note an 'empty_note_with_figures' warning.
+- every table read is a ``printed_tables`` row: its kind, title, page, unit, how many rows carry
+  figures, and the note an empty table prints ('本表为空表…'); each classification line names its
+  table, column group and column.
 
-人员经费 + 公用经费 vs the 一般公共预算 基本支出 total is not checked here: it is computed from the
-loaded statements and lines (dbt model quality_tables). The sums above stay here until
-raw.classification_lines says which table and column group a line belongs to.
+The extractor only reads. Whether a 合计 is the sum of its line items, whether a table noted as
+empty carries figures, 人员经费 + 公用经费 vs the 基本支出 total: the dbt model quality_tables
+computes them from these rows. What it notices while reading (a code printed wrongly, an
+unreadable cell, a missing unit line) is a parse issue.
 
 Figures are never corrected: what is printed is what is recorded.
 """
@@ -26,7 +27,16 @@ from decimal import Decimal
 
 from ..amounts import parse_table_number, to_yuan
 from ..errors import AmountError
-from ..model import ClassificationLine, Document, Extraction, Paragraph, ParseIssue, Statement, Table
+from ..model import (
+    ClassificationLine,
+    Document,
+    Extraction,
+    Paragraph,
+    ParseIssue,
+    PrintedTableRecord,
+    Statement,
+    Table,
+)
 from .sangong_tables import candidates_to_statements, table_to_candidates
 from .summary_tables import summary_statements
 from .table_stitch import PrintedTable, doc_to_printed_tables
@@ -242,7 +252,7 @@ def rows_to_lines(ctx: TableContext, rows: list[ParsedRow]) -> list[Classificati
                 table_kind=ctx.kind.table_kind, scheme=ctx.kind.scheme, code=r.code, level=r.level,
                 name=r.label, column_key=col.key, amount_yuan=cell.yuan, page=ctx.table.row_page(r.index),
                 printed_value=cell.text, printed_code=r.printed_code, row_seq=r.index, phase=col.phase,
-                is_total=r.is_total))
+                is_total=r.is_total, table_seq=ctx.table.index, column_group=r.group, column_index=j))
     return lines
 
 
@@ -288,76 +298,6 @@ def sangong_statements(ctx: TableContext, n_header: int) -> list[Statement]:
                                     table_kind=ctx.kind.table_kind)
 
 
-def _sum_issue(ctx: TableContext, path: str, what: str, page: int, total: Decimal, parts: Decimal,
-               column: Column) -> ParseIssue:
-    return ParseIssue("warning", "table_sum_mismatch",
-                      f"{path}: {ctx.title}, page {page}, column {'/'.join(column.path) or column.key!r}: "
-                      f"{what} add up to {parts:,.2f} yuan but the printed total is {total:,.2f} yuan",
-                      page=page)
-
-
-def rows_to_sum_issues(ctx: TableContext, rows: list[ParsedRow], path: str) -> list[ParseIssue]:
-    """Check every printed total against its parts: 合计 = sum of 类 rows, 类 = sum of its 款,
-    款 = sum of its 项 (per column group and amount column)."""
-    issues: list[ParseIssue] = []
-    for gi, group in enumerate(ctx.groups):
-        grows = [r for r in rows if r.group == gi]
-        coded = [r for r in grows if r.code]
-        if not coded:
-            continue
-        totals = [r for r in grows if r.is_total]
-        for j in group.amount_cols:
-            col = ctx.columns[j]
-
-            def amount(r: ParsedRow, j: int = j) -> Decimal:
-                return r.cells[j].yuan if j in r.cells else Decimal(0)
-
-            for t in totals:
-                if j not in t.cells:
-                    continue
-                parts = sum((amount(r) for r in coded if r.level == 1), Decimal(0))
-                if parts != t.cells[j].yuan:
-                    issues.append(_sum_issue(ctx, path, f"the {len([r for r in coded if r.level == 1])} "
-                                             f"top-level rows", ctx.table.row_page(t.index),
-                                             t.cells[j].yuan, parts, col))
-            for parent in coded:
-                if parent.level not in (1, 2):
-                    continue
-                children = [r for r in coded if r.level == parent.level + 1 and r.code.startswith(parent.code)]
-                if not children or (j not in parent.cells and not any(j in c.cells for c in children)):
-                    continue
-                parts = sum((amount(c) for c in children), Decimal(0))
-                if parts != amount(parent):
-                    issues.append(_sum_issue(ctx, path, f"the items of {parent.code} {parent.label}",
-                                             ctx.table.row_page(parent.index), amount(parent), parts, col))
-    return issues
-
-
-_SANGONG_SUMS = (("sangong.total", ("sangong.overseas_travel", "sangong.vehicle_total", "sangong.reception")),
-                 ("sangong.vehicle_total", ("sangong.vehicle_purchase", "sangong.vehicle_operation")))
-
-
-def statements_to_sangong_issues(ctx: TableContext, statements: list[Statement], path: str) -> list[ParseIssue]:
-    issues = []
-    slots = sorted({(s.phase, s.reference_year, s.measure) for s in statements}, key=str)
-    for phase, year, measure in slots:
-        by_key = {s.statement_key: s for s in statements
-                  if (s.phase, s.reference_year, s.measure) == (phase, year, measure)}
-        for total_key, part_keys in _SANGONG_SUMS:
-            total = by_key.get(total_key)
-            parts = [by_key[k].amount_yuan for k in part_keys if k in by_key]
-            if total is None or total.amount_yuan is None or not parts:
-                continue
-            s = sum(parts, Decimal(0))
-            if s != total.amount_yuan:
-                issues.append(ParseIssue("warning", "table_sum_mismatch",
-                                         f"{path}: {ctx.title}, page {total.page}: {', '.join(part_keys)} "
-                                         f"({phase} {year}{'' if measure == 'amount' else ' ' + measure}) add up "
-                                         f"to {s:,.2f} yuan but {total_key} is printed as "
-                                         f"{total.amount_yuan:,.2f} yuan", page=total.page))
-    return issues
-
-
 def table_to_records(doc: Document, printed: PrintedTable, kind: KindRule, ex: Extraction, rules: TableRules,
                      fiscal_year: int | None, default_phase: str) -> None:
     """Everything one known table yields, appended to ``ex``."""
@@ -372,20 +312,12 @@ def table_to_records(doc: Document, printed: PrintedTable, kind: KindRule, ex: E
     parsed: list[ParsedRow] = []
     for i in range(n_header, len(table.rows)):
         parsed.extend(row_to_parsed(ctx, i, table.rows[i], prev_codes, ex.issues, path))
-    has_figures = any(r.cells for r in parsed)
-    note = table_to_note(doc, printed.last_piece)
-    if note is not None:
-        if has_figures:
-            ex.issues.append(ParseIssue("warning", "empty_note_with_figures",
-                                        f"{path}: {ctx.title}, page {table.page}: the table carries figures "
-                                        f"but also the note {note!r}", page=table.page))
-        else:
-            ex.issues.append(ParseIssue("info", "empty_table_with_note",
-                                        f"{path}: {ctx.title}, page {table.page}: empty, as its note says: "
-                                        f"{note!r}", page=table.page))
+    ex.printed_tables.append(PrintedTableRecord(
+        table_seq=table.index, table_kind=kind.table_kind, title=table.title, page=table.page,
+        printed_unit=ctx.unit if ctx.unit_printed else None, note=table_to_note(doc, printed.last_piece),
+        rows_with_figures=len({r.index for r in parsed if r.cells})))
     if kind.scheme:
         ex.classification_lines.extend(rows_to_lines(ctx, parsed))
-        ex.issues.extend(rows_to_sum_issues(ctx, parsed, path))
     if kind.layout == "sangong":
         statements = sangong_statements(ctx, n_header)
     elif kind.layout == "summary":
@@ -393,8 +325,6 @@ def table_to_records(doc: Document, printed: PrintedTable, kind: KindRule, ex: E
     else:
         statements = rows_to_statements(ctx, parsed, rules)
     ex.statements.extend(statements)
-    if kind.layout == "sangong":
-        ex.issues.extend(statements_to_sangong_issues(ctx, statements, path))
 
 
 def extract_tables(doc: Document, ex: Extraction) -> None:

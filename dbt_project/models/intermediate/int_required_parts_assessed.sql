@@ -11,15 +11,14 @@
 --   a table: rows of one of its table_kinds (the first kind the list names that the document has:
 --     its first table row's page, else the first figure read from a table of that kind) ->
 --     present; else the first table figure whose statement_key starts with one of its
---     table_statement_keys -> present; else the first parse issue about a table (empty with a
---     note, figures in an empty table, sum mismatch, misprinted code) whose title holds every one
---     of its title_terms -> empty_with_note when the issue says the table is empty as its note
---     says, else present; else missing;
+--     table_statement_keys -> present; else the first table the reader recognised
+--     (raw.printed_tables) whose title holds every one of its title_terms -> empty_with_note when
+--     it prints no figures and the note that it is empty, else present; else missing;
 --   a section: the first section whose section_key is one of its section_keys (or under one:
 --     'sangong.total' under 'sangong') -> present; else the first heading holding one of its
 --     heading_terms -> present; else the first text figure of one of its narrative_keys ->
 --     present; else missing.
--- "First" is in the document's order (statement_seq, line_seq, section_seq, issue_seq).
+-- "First" is in the document's order (statement_seq, line_seq, section_seq, table_seq).
 with
 
 parts as (
@@ -116,23 +115,16 @@ sections as (
 
 ),
 
--- the parse issues that name a table: 'code: <title>, page n …' -> <title>
+-- the tables the reader recognised, by their printed titles (an empty one with its note)
 table_titles as (
 
     select
         document_id,
-        issue_seq,
-        issue_code,
+        table_seq,
+        note is not null and coalesce(rows_with_figures, 0) = 0 as is_empty_with_note,
         page,
-        split_part(
-            case when contains(coalesce(message, ''), ': ')
-                 then substr(message, strpos(message, ': ') + 2)
-                 else coalesce(message, '') end,
-            ', page', 1) as title
-    from {{ ref('stg_disclosures__parse_issues') }}
-    where document_id is not null
-        and issue_code in ('empty_table_with_note', 'empty_note_with_figures', 'table_sum_mismatch',
-                           'table_code_misprinted')
+        coalesce(title, '') as title
+    from {{ ref('stg_disclosures__printed_tables') }}
 
 ),
 
@@ -182,11 +174,11 @@ by_table_titles as (
         document_parts.document_id,
         document_parts.part_seq,
         3 as way,
-        table_titles.issue_seq as seq,
-        if(table_titles.issue_code = 'empty_table_with_note', 'empty_with_note', 'present') as status,
+        table_titles.table_seq as seq,
+        if(table_titles.is_empty_with_note, 'empty_with_note', 'present') as status,
         table_titles.page,
         '''' || table_titles.title || ''''
-            || if(table_titles.issue_code = 'empty_table_with_note', ' is empty, as its note says', '') as evidence
+            || if(table_titles.is_empty_with_note, ' is empty, as its note says', '') as evidence
     from document_parts
     inner join table_titles
         on table_titles.document_id = document_parts.document_id

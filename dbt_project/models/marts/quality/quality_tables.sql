@@ -1,4 +1,4 @@
--- Tables as printed, five checks, one row per check instance:
+-- Tables as printed, six checks, one row per check instance:
 --   identity:table_sum: a printed 合计 / subtotal is not the sum of its line items; and 人员经费 +
 --     公用经费 (the economic table) is not the 基本支出 total of the 一般公共预算 functional table
 --     (warning);
@@ -8,30 +8,298 @@
 --   empty_note_names_other_table: an empty table's note speaks of another fund than its title
 --     (国有资本经营 table, note about 政府性基金) (warning);
 --   economic_name_nonstandard: an economic classification code printed with another name than
---     the standard one (seed classification_code_names: 30202 印刷费, not 咨询费) (warning).
+--     the standard one (seed classification_code_names: 30202 印刷费, not 咨询费) (warning);
+--   table_without_figures: a table recognised by its title from which no figure was read, with
+--     no note saying it is empty (info).
 --
--- 人员经费 + 公用经费 vs 基本支出, the codes' and names' checks and the empty tables' notes are
--- computed here from raw.statements, raw.classification_lines and the empty tables' info issues.
--- The other sums, empty_note_with_figures and the 类 codes read from the rows above are noticed by
--- the table extractor while it reads (ingest/extract/tables.py) and recorded as parse issues; only
--- their failures exist, so only failed rows come from them, and the figures of a sum are read back
--- from the issue's message. They stay there until the raw tables carry what they need:
--- raw.classification_lines does not say which printed table a line was read from (one document
--- can print two tables of one table_kind) nor which column group of the table (the 基本支出
--- economic table prints 人员经费 | 公用经费 side by side, each with its own 合计 on the same row
--- and column_key), so a 合计 cannot be matched to its own rows; nor does it keep the table's title
--- or rows printed without figures; raw.statements keep a 三公 table's number (table_cell) but
--- not its title, and a figure repeated from an earlier table is loaded once.
+-- Everything is computed here from what the reader recorded: raw.printed_tables (each table's
+-- kind, title, page, the rows that carry figures and the note an empty table prints),
+-- raw.classification_lines (each line's table, column group and column, code, level, total row)
+-- and raw.statements (a 三公 table's figures, by its table_cell 't<table>#r<row>,c<col>'). The one
+-- check that stays a parse issue is a 类 code printed wrongly that the reader had to complete from
+-- the rows above (table_code_misprinted): only its failures exist.
 with
 
--- which parse issue becomes which check, and how serious its failure is
-issue_checks as (
+documents as (
+
+    select * from {{ ref('dim_document') }}
+
+),
+
+-- a superseded version, or a file set aside for another holding the same disclosure, is not
+-- checked again (its pair is one finding, quality_duplicates)
+checked as (
+
+    select document_id from documents
+    where superseded_by is null and duplicate_of is null
+
+),
+
+printed_tables as (
+
+    select
+        printed_tables.*,
+        coalesce(nullif(printed_tables.title, ''), 'table ' || printed_tables.table_seq) as table_title
+    from {{ ref('stg_disclosures__printed_tables') }} as printed_tables
+    inner join checked
+        on printed_tables.document_id = checked.document_id
+
+),
+
+-- the lines of the classified tables, each in its table, column group and column
+table_lines as (
+
+    select
+        lines.document_id,
+        lines.table_seq,
+        lines.column_group,
+        lines.column_index,
+        lines.column_key,
+        lines.row_seq,
+        nullif(lines.classification_code, '') as code,
+        lines.classification_level as level,
+        lines.is_total,
+        coalesce(lines.classification_name, '') as name,
+        coalesce(lines.amount_yuan, 0) as amount_yuan,
+        lines.page
+    from {{ ref('stg_disclosures__classification_lines') }} as lines
+    inner join checked
+        on lines.document_id = checked.document_id
+    where lines.table_seq is not null
+
+),
+
+-- the rows with a code, whichever columns they print figures in
+coded_rows as (
+
+    select document_id, table_seq, column_group, row_seq, any_value(code) as code, any_value(level) as level,
+        any_value(name) as name, any_value(page) as page
+    from table_lines
+    where code is not null
+    group by document_id, table_seq, column_group, row_seq
+
+),
+
+group_columns as (
+
+    select distinct document_id, table_seq, column_group, column_index, column_key
+    from table_lines
+
+),
+
+-- a printed 合计 against its top-level (类) rows, per column
+top_level_sums as (
+
+    select document_id, table_seq, column_group, column_index, sum(amount_yuan) as parts_yuan
+    from table_lines
+    where code is not null and level = 1
+    group by document_id, table_seq, column_group, column_index
+
+),
+
+groups_coded as (
+
+    select document_id, table_seq, column_group, count(*) filter (where level = 1) as top_rows
+    from coded_rows
+    group by document_id, table_seq, column_group
+
+),
+
+total_sums as (
+
+    select
+        totals.document_id,
+        totals.table_seq,
+        totals.column_index,
+        totals.column_key,
+        totals.row_seq,
+        totals.page,
+        totals.amount_yuan as printed_yuan,
+        coalesce(top_level_sums.parts_yuan, 0) as parts_yuan,
+        'the ' || groups_coded.top_rows || ' top-level rows' as what,
+        1 as figures
+    from table_lines as totals
+    inner join groups_coded
+        on totals.document_id = groups_coded.document_id
+        and totals.table_seq = groups_coded.table_seq
+        and totals.column_group = groups_coded.column_group
+    left join top_level_sums
+        on totals.document_id = top_level_sums.document_id
+        and totals.table_seq = top_level_sums.table_seq
+        and totals.column_group = top_level_sums.column_group
+        and totals.column_index = top_level_sums.column_index
+    where totals.is_total
+
+),
+
+-- a 类 or 款 row against its items (the rows one level below whose code it begins), per column
+-- where the row or one of its items prints a figure
+parents as (
+
+    select parents.*
+    from coded_rows as parents
+    where parents.level in (1, 2)
+        and exists (
+            select 1 from coded_rows as items
+            where items.document_id = parents.document_id
+                and items.table_seq = parents.table_seq
+                and items.column_group = parents.column_group
+                and items.level = parents.level + 1
+                and starts_with(items.code, parents.code)
+        )
+
+),
+
+parent_sums as (
+
+    select
+        parents.document_id,
+        parents.table_seq,
+        group_columns.column_index,
+        group_columns.column_key,
+        parents.row_seq,
+        parents.page,
+        coalesce(any_value(own.amount_yuan), 0) as printed_yuan,
+        coalesce(sum(items.amount_yuan), 0) as parts_yuan,
+        'the items of ' || parents.code || ' ' || parents.name as what,
+        count(own.amount_yuan) + count(items.amount_yuan) as figures
+    from parents
+    inner join group_columns
+        on parents.document_id = group_columns.document_id
+        and parents.table_seq = group_columns.table_seq
+        and parents.column_group = group_columns.column_group
+    left join table_lines as own
+        on own.document_id = parents.document_id
+        and own.table_seq = parents.table_seq
+        and own.column_group = parents.column_group
+        and own.row_seq = parents.row_seq
+        and own.column_index = group_columns.column_index
+    left join table_lines as items
+        on items.document_id = parents.document_id
+        and items.table_seq = parents.table_seq
+        and items.column_group = parents.column_group
+        and items.column_index = group_columns.column_index
+        and items.code is not null
+        and items.level = parents.level + 1
+        and starts_with(items.code, parents.code)
+    group by parents.document_id, parents.table_seq, parents.column_group, group_columns.column_index,
+        group_columns.column_key, parents.row_seq, parents.page, parents.code, parents.name
+
+),
+
+-- a 三公 table: its total against its three items, the vehicle total against purchase and
+-- operation, per phase, year and measure (the figures of one table: table_cell 't<n>#…')
+sangong_figures as (
+
+    select
+        statements.document_id,
+        cast(regexp_extract(statements.table_cell, '^t(\d+)#', 1) as integer) as table_seq,
+        statements.phase,
+        statements.reference_year,
+        statements.measure,
+        statements.statement_key,
+        statements.amount_yuan,
+        statements.page
+    from {{ ref('stg_disclosures__statements') }} as statements
+    inner join checked
+        on statements.document_id = checked.document_id
+    where statements.source = 'table'
+        and statements.table_kind = 'sangong'
+        and regexp_matches(coalesce(statements.table_cell, ''), '^t\d+#')
+        and statements.amount_yuan is not null
+
+),
+
+sangong_rules as (
 
     select * from (values
-        ('table_sum_mismatch', 'identity:table_sum', 'warning'),
-        ('empty_note_with_figures', 'empty_note_with_figures', 'error'),
-        ('table_code_misprinted', 'table_code_misprinted', 'warning')
-    ) as t (issue_code, check_name, severity)
+        ('sangong.total', ['sangong.overseas_travel', 'sangong.vehicle_total', 'sangong.reception']),
+        ('sangong.vehicle_total', ['sangong.vehicle_purchase', 'sangong.vehicle_operation'])
+    ) as t (total_key, part_keys)
+
+),
+
+sangong_sums as (
+
+    select
+        totals.document_id,
+        totals.table_seq,
+        totals.phase,
+        totals.reference_year,
+        totals.measure,
+        sangong_rules.total_key,
+        sangong_rules.part_keys,
+        any_value(totals.amount_yuan) as printed_yuan,
+        any_value(totals.page) as page,
+        sum(parts.amount_yuan) as parts_yuan
+    from sangong_figures as totals
+    inner join sangong_rules
+        on totals.statement_key = sangong_rules.total_key
+    inner join sangong_figures as parts
+        on parts.document_id = totals.document_id
+        and parts.table_seq = totals.table_seq
+        and parts.phase = totals.phase
+        and parts.reference_year is not distinct from totals.reference_year
+        and parts.measure = totals.measure
+        and list_contains(sangong_rules.part_keys, parts.statement_key)
+    group by all
+
+),
+
+sum_checks as (
+
+    select
+        sums.document_id,
+        'identity:table_sum' as check_name,
+        'sum:' || sums.table_seq || ':' || sums.column_index || ':' || sums.row_seq as check_key,
+        printed_tables.table_title as subject,
+        'warning' as severity,
+        sums.printed_yuan as observed,
+        sums.parts_yuan as expected,
+        cast(0 as decimal(38, 2)) as tolerance,
+        'yuan' as observed_unit,
+        sums.page,
+        if(sums.printed_yuan = sums.parts_yuan, 'passed', 'failed') as status,
+        printed_tables.table_title || ', page ' || coalesce(cast(sums.page as varchar), '?') || ', column '''
+            || coalesce(sums.column_key, '?') || ''': ' || sums.what || ' add up to '
+            || {{ yuan_text('sums.parts_yuan') }} || ' but the printed total is '
+            || {{ yuan_text('sums.printed_yuan') }} as message
+    from (
+        select * from total_sums
+        union all by name
+        select * from parent_sums
+    ) as sums
+    inner join printed_tables
+        on sums.document_id = printed_tables.document_id
+        and sums.table_seq = printed_tables.table_seq
+    where sums.figures > 0
+
+    union all
+
+    select
+        sangong_sums.document_id,
+        'identity:table_sum' as check_name,
+        'sangong:' || sangong_sums.table_seq || ':' || sangong_sums.total_key || ':' || sangong_sums.phase
+            || ':' || coalesce(cast(sangong_sums.reference_year as varchar), '') || ':' || sangong_sums.measure
+            as check_key,
+        printed_tables.table_title as subject,
+        'warning' as severity,
+        sangong_sums.printed_yuan as observed,
+        sangong_sums.parts_yuan as expected,
+        cast(0 as decimal(38, 2)) as tolerance,
+        'yuan' as observed_unit,
+        sangong_sums.page,
+        if(sangong_sums.printed_yuan = sangong_sums.parts_yuan, 'passed', 'failed') as status,
+        printed_tables.table_title || ', page ' || coalesce(cast(sangong_sums.page as varchar), '?') || ': '
+            || array_to_string(sangong_sums.part_keys, ', ') || ' (' || sangong_sums.phase || ' '
+            || coalesce(cast(sangong_sums.reference_year as varchar), '?')
+            || if(sangong_sums.measure = 'amount', '', ' ' || sangong_sums.measure) || ') add up to '
+            || {{ yuan_text('sangong_sums.parts_yuan') }} || ' but ' || sangong_sums.total_key
+            || ' is printed as ' || {{ yuan_text('sangong_sums.printed_yuan') }} as message
+    from sangong_sums
+    inner join printed_tables
+        on sangong_sums.document_id = printed_tables.document_id
+        and sangong_sums.table_seq = printed_tables.table_seq
 
 ),
 
@@ -42,96 +310,43 @@ funds as (
 
 ),
 
-documents as (
-
-    select * from {{ ref('dim_document') }}
-
-),
-
--- a superseded version, or a file set aside for another holding the same disclosure, is not
--- checked again (its pair is one finding, quality_duplicates); a file-level issue is
-issues as (
+noted_tables as (
 
     select
-        issues.*,
-        -- the message without the file's path ('path: <title>, page n ...')
-        if(contains(issues.message, ': '), substr(issues.message, strpos(issues.message, ': ') + 2),
-           issues.message) as said
-    from {{ ref('stg_disclosures__parse_issues') }} as issues
-    left join documents
-        on issues.document_id = documents.document_id
-    where documents.document_id is null
-        or (documents.superseded_by is null and documents.duplicate_of is null)
-
-),
-
-titled_issues as (
-
-    select
-        *,
-        -- the table's title: what the message names before ', page'
-        trim(split_part(said, ', page', 1)) as table_title,
-        concat_ws('|', source_path, issue_seq) as issue_key
-    from issues
-
-),
-
--- '... add up to 1,055,900.00 yuan but the printed total is 1,055,800.00 yuan'
-read_issues as (
-
-    select
-        titled_issues.*,
-        issue_checks.check_name,
-        issue_checks.severity as check_severity,
-        regexp_extract(said, 'add up to ([\d,]+\.\d\d) yuan but the printed total is ([\d,]+\.\d\d) yuan',
-                       ['parts', 'total']) as sums
-    from titled_issues
-    inner join issue_checks
-        on titled_issues.issue_code = issue_checks.issue_code
-
-),
-
-issue_failures as (
-
-    select
-        document_id,
-        check_name,
-        issue_key as check_key,
-        table_title as subject,
-        check_severity as severity,
-        cast(nullif(replace(sums.total, ',', ''), '') as decimal(38, 2)) as observed,
-        cast(nullif(replace(sums.parts, ',', ''), '') as decimal(38, 2)) as expected,
-        cast(null as decimal(38, 2)) as tolerance,
-        if(sums.total <> '', 'yuan', null) as observed_unit,
-        page,
-        'failed' as status,
-        said as message
-    from read_issues
-
-),
-
--- an empty table's note ('... empty, as its note says: ''注：本单位无国有资本经营预算…''')
-empty_notes as (
-
-    select
-        document_id,
-        issue_key,
-        table_title,
-        page,
-        trim(split_part(said, 'note says:', -1)) as note,
-        list_filter(funds.names, lambda f: contains(table_title, f)) as titled,
-        list_filter(funds.names, lambda f: contains(split_part(said, 'note says:', -1), f)) as named
-    from titled_issues, funds
-    where issue_code = 'empty_table_with_note'
+        printed_tables.*,
+        list_filter(funds.names, lambda f: contains(printed_tables.table_title, f)) as titled,
+        list_filter(funds.names, lambda f: contains(printed_tables.note, f)) as named
+    from printed_tables, funds
+    where printed_tables.note is not null
 
 ),
 
 empty_note_checks as (
 
+    -- a table noted as empty that prints figures
+    select
+        document_id,
+        'empty_note_with_figures' as check_name,
+        'table:' || table_seq as check_key,
+        table_title as subject,
+        'error' as severity,
+        cast(null as decimal(38, 2)) as observed,
+        cast(null as decimal(38, 2)) as expected,
+        cast(null as decimal(38, 2)) as tolerance,
+        cast(null as varchar) as observed_unit,
+        page,
+        if(rows_with_figures > 0, 'failed', 'passed') as status,
+        table_title || ', page ' || coalesce(cast(page as varchar), '?') || ': the table carries figures ('
+            || rows_with_figures || ' rows) but also the note ''' || note || '''' as message
+    from noted_tables
+
+    union all
+
+    -- an empty table whose note speaks of another fund than its title
     select
         document_id,
         'empty_note_names_other_table' as check_name,
-        issue_key as check_key,
+        'table:' || table_seq as check_key,
         table_title as subject,
         'warning' as severity,
         cast(null as decimal(38, 2)) as observed,
@@ -143,8 +358,63 @@ empty_note_checks as (
         'The table ''' || table_title || ''' (page ' || coalesce(cast(nullif(page, 0) as varchar), '?')
             || ') is empty, but its note speaks of ' || named[1] || ', not of ' || titled[1] || ': '
             || note as message
-    from empty_notes
-    where len(titled) > 0 and len(named) > 0
+    from noted_tables
+    where rows_with_figures = 0 and len(titled) > 0 and len(named) > 0
+
+    union all
+
+    -- a table recognised by its title that carries no figure and no note saying it is empty:
+    -- empty without saying so, or printed in a way the reader did not read (its figures are missing
+    -- from the warehouse either way)
+    select
+        document_id,
+        'table_without_figures' as check_name,
+        'table:' || table_seq as check_key,
+        table_title as subject,
+        'info' as severity,
+        cast(rows_with_figures as decimal(38, 2)) as observed,
+        cast(null as decimal(38, 2)) as expected,
+        cast(null as decimal(38, 2)) as tolerance,
+        'rows' as observed_unit,
+        page,
+        if(rows_with_figures > 0 or note is not null, 'passed', 'failed') as status,
+        'The table ''' || table_title || ''' (page ' || coalesce(cast(page as varchar), '?')
+            || ', ' || table_kind || ') was recognised, but no figure was read from it and it prints no '
+            || 'note saying it is empty: it is empty without saying so, or its layout was not read.'
+            as message
+    from printed_tables
+
+
+),
+
+-- a 类 code the reader completed from the rows above ('7' under 210): a parse issue, failures only
+code_issues as (
+
+    select
+        issues.document_id,
+        'table_code_misprinted' as check_name,
+        concat_ws('|', issues.source_path, issues.issue_seq) as check_key,
+        trim(split_part(issues.said, ', page', 1)) as subject,
+        'warning' as severity,
+        cast(null as decimal(38, 2)) as observed,
+        cast(null as decimal(38, 2)) as expected,
+        cast(null as decimal(38, 2)) as tolerance,
+        cast(null as varchar) as observed_unit,
+        issues.page,
+        'failed' as status,
+        issues.said as message
+    from (
+        select
+            *,
+            -- the message without the file's path ('path: <title>, page n ...')
+            if(contains(message, ': '), substr(message, strpos(message, ': ') + 2), message) as said
+        from {{ ref('stg_disclosures__parse_issues') }}
+        where issue_code = 'table_code_misprinted'
+    ) as issues
+    left join documents
+        on issues.document_id = documents.document_id
+    where documents.document_id is null
+        or (documents.superseded_by is null and documents.duplicate_of is null)
 
 ),
 
@@ -345,7 +615,9 @@ code_checks as (
 
 checks as (
 
-    select * from issue_failures
+    select * from sum_checks
+    union all by name
+    select * from code_issues
     union all by name
     select * from basic_checks
     union all by name
