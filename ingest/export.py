@@ -37,7 +37,7 @@ from .sandbox import connect_sandboxed, quote_identifier
 HERE = Path(__file__).parent
 VALUES = HERE / "export_values.csv"
 MART_PREFIXES = ("dim_", "fct_", "rpt_")
-EXTRA_MARTS = ("quality_findings",)
+EXTRA_MARTS = ("quality_findings", "disclosure_completeness")
 XLSX_MAX_ROWS = 1_048_575
 WORKBOOK = "budgetwh.xlsx"
 README_SHEET = "说明"

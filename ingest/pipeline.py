@@ -78,6 +78,7 @@ class IngestStats:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the start cleaned up after a killed run
+    fingerprint: str | None = None  # the build fingerprint of a refresh (computed once per run)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -409,7 +410,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, stats: IngestStats, *, command: 
         [stats.run_id, command, started, dt.datetime.now(), len(stats.outcomes), stats.count("new"),
          stats.count("changed"), stats.count("unchanged") + stats.count("duplicate"), len(stats.failed),
          len(stats.removed), status, version, PARSER_VERSION, message,
-         build_fingerprint() if command == "refresh" else None, len(stats.skipped)])
+         (stats.fingerprint or build_fingerprint()) if command == "refresh" else None, len(stats.skipped)])
 
 
 def _as_pipeline_error(exc: BaseException, what: str) -> BaseException:
@@ -454,7 +455,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
     _prepare(db)
     with WarehouseLock(str(db), wait=wait):
         started = dt.datetime.now()
-        stats = IngestStats(run_id=uuid.uuid4().hex[:12])
+        stats = IngestStats(run_id=uuid.uuid4().hex[:12], fingerprint=build_fingerprint())
         stage("recover")
         notes = recover(db)
         if db.exists() and build and not full_refresh and not needs_storage_migration(db):
@@ -462,6 +463,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
             if noop is not None:
                 return noop
+        fingerprint = stats.fingerprint
         work = work_path(db)
         try:
             copy_to_work(db)
@@ -473,11 +475,11 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 plan = plan_files(con, [corpus], settings, HashCache(dirs.hashes))
                 stats = ingest_paths(con, [corpus], run_id=stats.run_id, settings=settings, jobs=jobs,
                                      progress=progress, plan=plan)
-                stats.notes = notes
+                stats.notes, stats.fingerprint = notes, fingerprint
                 mark_removed(con, plan.roots, plan.seen_paths, stats)
                 version = _warehouse_version(con)
                 last = _last_refresh(con)
-                project_unchanged = (not full_refresh and last is not None and last[0] == build_fingerprint()
+                project_unchanged = (not full_refresh and last is not None and last[0] == fingerprint
                                      and _seeds_loaded(con))
                 _record_run(con, stats, command="refresh", started=started, status="running", version=version)
                 con.execute("checkpoint")
@@ -537,7 +539,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
         if not _has_raw(con) or not _has_table(con, "main", "quality_findings"):
             return None
         last = _last_refresh(con)
-        if last is None or last[0] != build_fingerprint() or marts_are_stale(con, last[1]):
+        if last is None or last[0] != stats.fingerprint or marts_are_stale(con, last[1]):
             return None
         plan = plan_files(con, [corpus], settings, HashCache(warehouse_dirs(db).hashes))
         if plan.has_work or removed_paths(con, plan.roots, plan.seen_paths):

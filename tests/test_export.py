@@ -83,7 +83,9 @@ def _column(ws, header: str) -> list:
 def test_workbook_has_a_readme_then_a_sheet_per_mart(workbook, built_warehouse):
     marts = [r[0] for r in query(built_warehouse, "select table_name from information_schema.tables "
                                                   "where table_schema = 'main' order by 1")
-             if r[0].startswith(("dim_", "fct_", "rpt_")) or r[0] == "quality_findings"]
+             if r[0].startswith(("dim_", "fct_", "rpt_")) or r[0] in ("quality_findings", "disclosure_completeness")]
+    assert "disclosure_completeness" in marts
+    assert set(_column(workbook["disclosure_completeness"], "公开状态(已公开/空表有说明/缺失)")) <= {"已公开", "空表(有说明)", "缺失"}
     assert workbook.sheetnames == ["说明", *marts]
     readme = [r for r in workbook["说明"].iter_rows(values_only=True)]
     described: dict[str, tuple] = {}
