@@ -41,12 +41,54 @@ SANDBOX_HINT = ("budgetwh query reads the warehouse and nothing else: no writes,
                 "no extensions, no settings (see docs/security.md)")
 
 _spill_dirs: list[str] = []
+SPILL_PREFIX = "budgetwh-query-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_spill_dirs(folder: str | None = None) -> list[str]:
+    """Remove the spill folders of this user's processes that are gone (a process that ended
+    without running its exit handlers: killed, or a notebook kernel leaving by ``os._exit``).
+    Returns the folders removed. A folder's name carries its process id
+    (``budgetwh-query-<pid>-…``); one of another user, or of a live process, is left alone."""
+    folder = folder or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for name in names:
+        if not name.startswith(SPILL_PREFIX):
+            continue
+        pid_text = name[len(SPILL_PREFIX):].split("-", 1)[0]
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not pid_text.isdigit() or (uid is not None and st.st_uid != uid) or not os.path.isdir(path) \
+                or os.path.islink(path) or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def _private_spill_dir() -> str:
-    """An empty folder of this process for DuckDB's spill files (removed at exit), so the
-    folder DuckDB may write into is not one another program reads."""
-    path = tempfile.mkdtemp(prefix="budgetwh-query-")
+    """An empty folder of this process for DuckDB's spill files (removed at exit; the folders of
+    processes that ended without removing theirs are removed here), so the folder DuckDB may
+    write into is not one another program reads."""
+    sweep_spill_dirs()
+    path = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
     if not _spill_dirs:
         atexit.register(lambda: [shutil.rmtree(p, ignore_errors=True) for p in _spill_dirs])
     _spill_dirs.append(path)

@@ -329,7 +329,7 @@ def test_a_doc_converts_confined_and_unconfined(tmp_path, monkeypatch):
         assert not [i for i in ex.issues if i.code == "converter_unconfined"]
     # where no sandbox works, the file is still read, and the parse issue says how it ran
     monkeypatch.setattr(doc_reader, "detect_confinement", lambda: doc_reader.Confinement("none"))
-    doc2, ex2 = parse_bytes(data, "seed.doc", ReaderSettings())
+    _doc2, ex2 = parse_bytes(data, "seed.doc", ReaderSettings())
     assert len(ex2.statements) == len(ex.statements)
     unconfined = [i for i in ex2.issues if i.code == "converter_unconfined"]
     assert len(unconfined) == 1 and unconfined[0].severity == "info" and "network" in unconfined[0].message
@@ -346,3 +346,24 @@ def test_a_sandbox_that_does_not_run_falls_back_to_none(monkeypatch):
         assert doc_reader.detect_confinement().level == "none"
     finally:
         doc_reader.detect_confinement.cache_clear()
+
+
+def test_spill_folders_of_ended_processes_are_swept(tmp_path):
+    """A sandboxed connection's private spill folder is removed at exit; one left by a process that
+    ended without its exit handlers (killed, a notebook kernel's os._exit) is removed by the next."""
+    import os
+    import subprocess
+    import sys
+
+    from ingest.sandbox import SPILL_PREFIX, sweep_spill_dirs
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True)
+    dead = tmp_path / f"{SPILL_PREFIX}{ended.stdout.strip()}-abc"
+    live = tmp_path / f"{SPILL_PREFIX}{os.getpid()}-def"
+    other = tmp_path / f"{SPILL_PREFIX}notapid"
+    for folder in (dead, live, other):
+        folder.mkdir()
+    (dead / "spill.block").write_bytes(b"x")
+    assert sweep_spill_dirs(str(tmp_path)) == [str(dead)]
+    assert not dead.exists() and live.exists() and other.exists()
