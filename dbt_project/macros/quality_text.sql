@@ -22,3 +22,24 @@
     concern, document_id, check_name, check_key, subject, severity, observed, expected, tolerance,
     observed_unit, page, status, message
 {%- endmacro %}
+
+{#- The last select of a quality model: its rows (from ``relation``, with the columns of
+    quality_columns but concern) typed as the contract every quality model shares; with
+    ``round_even_figures`` the figures are rounded half to even to the cent first. -#}
+{% macro typed_checks(concern, relation='checks', round_even_figures=false) -%}
+select
+    '{{ concern }}' as concern,
+    cast(document_id as varchar) as document_id,
+    cast(check_name as varchar) as check_name,
+    cast(check_key as varchar) as check_key,
+    cast(subject as varchar) as subject,
+    cast(severity as varchar) as severity,
+    {%- for figure in ['observed', 'expected', 'tolerance'] %}
+    cast({{ 'round_even(' ~ figure ~ ', 2)' if round_even_figures else figure }} as decimal(38, 2)) as {{ figure }},
+    {%- endfor %}
+    cast(observed_unit as varchar) as observed_unit,
+    cast(page as integer) as page,
+    cast(status as varchar) as status,
+    cast(message as varchar) as message
+from {{ relation }}
+{%- endmacro %}

@@ -485,18 +485,4 @@ checks as (
 
 )
 
-select
-    'changes' as concern,
-    cast(document_id as varchar) as document_id,
-    cast(check_name as varchar) as check_name,
-    cast(check_key as varchar) as check_key,
-    cast(subject as varchar) as subject,
-    cast(severity as varchar) as severity,
-    cast(round_even(observed, 2) as decimal(38, 2)) as observed,
-    cast(round_even(expected, 2) as decimal(38, 2)) as expected,
-    cast(round_even(tolerance, 2) as decimal(38, 2)) as tolerance,
-    cast(observed_unit as varchar) as observed_unit,
-    cast(page as integer) as page,
-    cast(status as varchar) as status,
-    cast(message as varchar) as message
-from checks
+{{ typed_checks('changes', round_even_figures=true) }}

@@ -282,18 +282,4 @@ checks as (
 
 )
 
-select
-    'performance' as concern,
-    cast(document_id as varchar) as document_id,
-    cast(check_name as varchar) as check_name,
-    cast(check_key as varchar) as check_key,
-    cast(subject as varchar) as subject,
-    cast(severity as varchar) as severity,
-    cast(observed as decimal(38, 2)) as observed,
-    cast(expected as decimal(38, 2)) as expected,
-    cast(tolerance as decimal(38, 2)) as tolerance,
-    cast(observed_unit as varchar) as observed_unit,
-    cast(page as integer) as page,
-    cast(status as varchar) as status,
-    cast(message as varchar) as message
-from checks
+{{ typed_checks('performance') }}
