@@ -66,15 +66,6 @@
     end
 {%- endmacro %}
 
-{#- '994.08万元' for 9,940,800 yuan, as expectations' frame.wan printed it: the 万元 rounded half
-    to even, a negative that rounds to zero '-0.00万元'; '?' for null. -#}
-{% macro wan_text_even(yuan) -%}
-    coalesce(
-        if(({{ yuan }}) < 0 and round_even(cast({{ yuan }} as decimal(36, 2)) * 0.0001, 2) = 0, '-', '')
-        || format('{:,.2f}万元', round_even(cast({{ yuan }} as decimal(36, 2)) * 0.0001, 2)),
-        '?')
-{%- endmacro %}
-
 {#- '9,940,800.00 yuan' (rounded half to even to the cent); '?' for null. -#}
 {% macro yuan_text_even(yuan) -%}
     coalesce(format('{:,.2f} yuan', round_even(cast({{ yuan }} as decimal(38, 12)), 2)), '?')

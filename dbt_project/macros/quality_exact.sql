@@ -25,12 +25,6 @@
                then 1 else 0 end))
 {%- endmacro %}
 
-{#- '994.08万元' for 9,940,800 yuan, rounded half to even to 0.01万元 as the Python checks did;
-    '?' for null. -#}
-{% macro wan_even(yuan) -%}
-    coalesce(format('{:,.2f}万元', round_even(cast({{ yuan }} as decimal(38, 2)), -2) / 10000), '?')
-{%- endmacro %}
-
 {#- A percentage as printed in messages: rounded half to even to 0.01, no grouping ('314.82%'). -#}
 {% macro pct_even(value) -%}
     coalesce(cast(cast(round_even({{ value }}, 2) as decimal(38, 2)) as varchar) || '%', '?')

@@ -1,8 +1,12 @@
 {#- How the quality models print figures in their messages (the findings' text). -#}
 
-{#- '994.08万元' for 9,940,800 yuan; '?' for null. -#}
+{#- '994.08万元' for 9,940,800 yuan: the 万元 rounded half to even (as Python's Decimal rounds), a
+    negative that rounds to zero printed '-0.00万元'; '?' for null. Every message prints 万元 so. -#}
 {% macro wan_text(yuan) -%}
-    coalesce(format('{:,.2f}万元', round(({{ yuan }}) / 10000, 2)), '?')
+    coalesce(
+        if(({{ yuan }}) < 0 and round_even(cast({{ yuan }} as decimal(36, 2)) * 0.0001, 2) = 0, '-', '')
+        || format('{:,.2f}万元', round_even(cast({{ yuan }} as decimal(36, 2)) * 0.0001, 2)),
+        '?')
 {%- endmacro %}
 
 {#- '9,940,800.00 yuan'; '?' for null. -#}

@@ -110,7 +110,7 @@ wrong_base_checks as (
         page,
         'failed' as status,
         'The change of ' || statement_key || ' ('
-            || if(measure = 'change', {{ wan_even('stated') }}, {{ pct_even('stated') }}) || ', page ' || page_text
+            || if(measure = 'change', {{ wan_text('stated') }}, {{ pct_even('stated') }}) || ', page ' || page_text
             || ') is stated against ' || base_year || ', the year the figure is about; it should compare with '
             || (reference_year - 1) || '.' as message
     from stated_changes
@@ -165,10 +165,10 @@ negative_base_checks as (
         'yuan' as observed_unit,
         page,
         'failed' as status,
-        label_text || ' is ' || {{ wan_even('current_yuan') }} || ' in ' || coalesce(cast(reference_year as varchar), 'None')
-            || ', yet the text (page ' || page_text || ') says it grew by ' || {{ wan_even('stated') }} || ' against '
+        label_text || ' is ' || {{ wan_text('current_yuan') }} || ' in ' || coalesce(cast(reference_year as varchar), 'None')
+            || ', yet the text (page ' || page_text || ') says it grew by ' || {{ wan_text('stated') }} || ' against '
             || coalesce(cast(nullif(base_year, 0) as varchar), 'the previous year') || ': the base year would be '
-            || {{ wan_even('current_yuan - stated') }}
+            || {{ wan_text('current_yuan - stated') }}
             || ', which cannot be. The increase probably belongs to another line.' as message
     from negative_base
 
@@ -214,10 +214,10 @@ amount_change_checks as (
         page,
         if(abs(stated - (current_yuan - base_yuan)) > current_half_step + base_half_step + half_step_yuan,
            'failed', 'passed') as status,
-        label_text || ': the text (page ' || page_text || ') states a change of ' || {{ wan_even('stated') }}
+        label_text || ': the text (page ' || page_text || ') states a change of ' || {{ wan_text('stated') }}
             || ' from ' || base_year || ' to ' || coalesce(cast(reference_year as varchar), 'None')
-            || ', but its own amounts give ' || {{ wan_even('current_yuan') }} || ' - ' || {{ wan_even('base_yuan') }}
-            || ' = ' || {{ wan_even('current_yuan - base_yuan') }} || '.' as message
+            || ', but its own amounts give ' || {{ wan_text('current_yuan') }} || ' - ' || {{ wan_text('base_yuan') }}
+            || ' = ' || {{ wan_text('current_yuan - base_yuan') }} || '.' as message
     from changes_with_base
     where measure = 'change'
 
@@ -279,8 +279,8 @@ pct_change_checks as (
         if(is_beyond_rounding, 'failed', 'passed') as status,
         label_text || ': the text (page ' || page_text || ') states a change of ' || {{ pct_even('percent') }}
             || ' from ' || base_year || ' to ' || coalesce(cast(reference_year as varchar), 'None')
-            || ', but its own amounts give (' || {{ wan_even('current_yuan') }} || ' - ' || {{ wan_even('base_yuan') }}
-            || ') / ' || {{ wan_even('base_yuan') }} || ' = ' || {{ pct_even('computed_hundredths * 0.01') }} || '.'
+            || ', but its own amounts give (' || {{ wan_text('current_yuan') }} || ' - ' || {{ wan_text('base_yuan') }}
+            || ') / ' || {{ wan_text('base_yuan') }} || ' = ' || {{ pct_even('computed_hundredths * 0.01') }} || '.'
             as message
     from pct_change_verdicts
 
@@ -396,8 +396,8 @@ rate_of_zero_checks as (
         page,
         if(percent > 0, 'failed', 'passed') as status,
         label_text || ': the text (page ' || page_text || ') states ' || what || ', but that figure is '
-            || {{ wan_even('total_yuan') }} || ' (page ' || coalesce(cast(nullif(total_page, 0) as varchar), '?')
-            || '): no rate of ' || {{ wan_even('part_yuan') }}
+            || {{ wan_text('total_yuan') }} || ' (page ' || coalesce(cast(nullif(total_page, 0) as varchar), '?')
+            || '): no rate of ' || {{ wan_text('part_yuan') }}
             || ' against zero exists; the rate was computed against another figure.' as message
     from rate_figures
     where total_yuan = 0 and percent <> 0 and part_yuan <> 0
@@ -462,7 +462,7 @@ rate_checks as (
         page,
         if(is_beyond_rounding, 'failed', 'passed') as status,
         label_text || ': the text (page ' || page_text || ') states ' || what || ', but '
-            || {{ wan_even('part_yuan') }} || ' / ' || {{ wan_even('total_yuan') }} || ' = '
+            || {{ wan_text('part_yuan') }} || ' / ' || {{ wan_text('total_yuan') }} || ' = '
             || {{ pct_even('computed_hundredths * 0.01') }} || ' (difference '
             || cast(gap_hundredths * 0.01 as varchar) || ' percentage points, more than rounding).' as message
     from rate_verdicts

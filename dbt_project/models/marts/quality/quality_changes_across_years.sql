@@ -40,9 +40,9 @@ checks as (
         cast(null as integer) as page,
         if(abs(trend.fiscal_change_gap_yuan) > 200, 'failed', 'passed') as status,
         coalesce(trend.department_name, trend.department_id) || ' ' || trend.fiscal_year
-            || ': the text states a change of 财政拨款 of ' || {{ wan_even('trend.stated_fiscal_change_yuan') }}
+            || ': the text states a change of 财政拨款 of ' || {{ wan_text('trend.stated_fiscal_change_yuan') }}
             || ' against the previous year, but the previous year''s own disclosure gives '
-            || {{ wan_even('trend.computed_fiscal_change_yuan') }} || ' ('
+            || {{ wan_text('trend.computed_fiscal_change_yuan') }} || ' ('
             || {{ yuan_text('trend.fiscal_change_gap_yuan') }} || ' apart, beyond rounding).' as message
     from trend
     left join current_documents

@@ -331,7 +331,7 @@ comparisons as (
         {{ printed_step('printed_value', 'printed_unit') }} as step_yuan,
         abs(amount_yuan - table_yuan) as gap_yuan,
         what || ': the text (page ' || coalesce(cast(nullif(page, 0) as varchar), '?') || ') states '''
-            || coalesce(nullif(printed_value, ''), {{ wan_text_even('amount_yuan') }}) || '''' as head
+            || coalesce(nullif(printed_value, ''), {{ wan_text('amount_yuan') }}) || '''' as head
     from (
         select * from statement_comparisons
         union all by name
@@ -355,8 +355,8 @@ figure_checks as (
         page,
         if(gap_yuan <= step_yuan, 'passed', 'failed') as status,
         head || ', but ' || table_text || ' gives ' || {{ yuan_text_even('table_yuan') }}
-            || ' (' || {{ wan_text_even('table_yuan') }} || '): they differ by '
-            || {{ wan_text_even('amount_yuan - table_yuan') }} || ', more than the printed precision ('
+            || ' (' || {{ wan_text('table_yuan') }} || '): they differ by '
+            || {{ wan_text('amount_yuan - table_yuan') }} || ', more than the printed precision ('
             || {{ yuan_text_even('step_yuan') }} || ') allows.' as message
     from comparisons
 

@@ -115,10 +115,10 @@ select
     cast(page as integer) as page,
     if(diff_yuan = 0, 'passed', 'failed') as status,
     cast('The text explains ' || n_items || ' items (项) of ' || phase || ' ' || reference_year
-         || ' expenditure (pages ' || pages_text || ') that add up to ' || {{ wan_text_even('items_yuan') }}
-         || ', but it states ' || total_key || ' as ' || {{ wan_text_even('total_yuan') }}
+         || ' expenditure (pages ' || pages_text || ') that add up to ' || {{ wan_text('items_yuan') }}
+         || ', but it states ' || total_key || ' as ' || {{ wan_text('total_yuan') }}
          || ' (page ' || coalesce(cast(nullif(page, 0) as varchar), '?') || '): '
-         || {{ wan_text_even('diff_yuan') }} || ' apart'
+         || {{ wan_text('diff_yuan') }} || ' apart'
          || if(abs(diff_yuan) > tolerance_yuan,
                ', beyond rounding. An item is misstated or missing.',
                ', within the rounding of the printed items.') as varchar) as message
