@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ReadError
 from ..model import Document, Page, Paragraph, Table
+from . import pdfium_calls
 from .pdf_layout import (
     Char,
     Grid,
@@ -190,19 +191,19 @@ def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:
     text = buf.raw[: n * 2].decode("utf-16-le", errors="replace")
     if len(text) != n:
         text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
-    rect = raw.FS_RECTF()
-    ref = ctypes.byref(rect)
-    get_box = raw.FPDFText_GetLooseCharBox
-    handle = getattr(textpage, "raw", textpage)  # the raw handle: no property lookup per call
+    # one box call per character: through cffi (see pdfium_calls), into one float[4]
+    rect = pdfium_calls.floats(4)  # FS_RECTF: left, top, right, bottom
+    get_box = pdfium_calls.lib.FPDFText_GetLooseCharBox
+    handle = pdfium_calls.handle(textpage)
     upright, height, box = frame.rotation == 0, frame.height, frame.box
     chars: list[Char] = []
     append = chars.append
     for i, ch in enumerate(text):
         if ch <= " " or ch in "\u00a0\u3000\ufeff\ufffe\uffff":
             continue
-        if not get_box(handle, i, ref):
+        if not get_box(handle, i, rect):
             continue
-        left, right, top, bottom = rect.left, rect.right, rect.top, rect.bottom
+        left, top, right, bottom = rect
         if right <= left or top <= bottom:
             continue
         if upright:  # PageFrame.box of an unrotated page, inline
@@ -233,33 +234,37 @@ def points_to_box(points: list[tuple[float, float]], m: Matrix) -> tuple[float, 
 
 
 def _obj_matrix(obj) -> Matrix:
-    from pypdfium2 import raw
-
-    m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    m = pdfium_calls.floats(6)  # FS_MATRIX: a, b, c, d, e, f
+    if not pdfium_calls.lib.FPDFPageObj_GetMatrix(obj, m):
         return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    a, b, c, d, e, f = m
+    return (a, b, c, d, e, f)
 
 
 def path_to_subpath_boxes(obj, stroked: bool) -> list[tuple[float, float, float, float]] | None:
     """Boxes (PDF space of the path's parent) of the pieces of a path holding several subpaths
     (one path object drawing a whole table's rulings): each subpath of a filled path, each
-    straight segment of a stroked one. None for a path of one subpath (its bounds serve)."""
+    straight segment of a stroked one. None for a path of one subpath (its bounds serve).
+    ``obj`` is a page object handle of :mod:`pdfium_calls`."""
     from pypdfium2 import raw
 
-    n = raw.FPDFPath_CountSegments(obj)
+    lib = pdfium_calls.lib
+    n = lib.FPDFPath_CountSegments(obj)
     if n < DEFAULT_MIN_SEGMENTS_TO_SPLIT:
         return None  # a box, or a line or two: its bounds serve
-    x, y = ctypes.c_float(), ctypes.c_float()
+    point = pdfium_calls.floats(2)
+    px, py = point + 0, point + 1
+    get_segment, get_point = lib.FPDFPath_GetPathSegment, lib.FPDFPathSegment_GetPoint
+    get_kind, get_close, moveto = lib.FPDFPathSegment_GetType, lib.FPDFPathSegment_GetClose, raw.FPDF_SEGMENT_MOVETO
     subpaths: list[list[tuple[float, float]]] = []
     for i in range(n):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+        seg = get_segment(obj, i)
+        if not get_point(seg, px, py):
             continue
-        if raw.FPDFPathSegment_GetType(seg) == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+        if get_kind(seg) == moveto or not subpaths:
             subpaths.append([])
-        subpaths[-1].append((x.value, y.value))
-        if raw.FPDFPathSegment_GetClose(seg) and subpaths[-1]:
+        subpaths[-1].append((point[0], point[1]))
+        if get_close(seg) and subpaths[-1]:
             subpaths[-1].append(subpaths[-1][0])
     if len(subpaths) < 2:
         return None
@@ -271,33 +276,37 @@ def path_to_subpath_boxes(obj, stroked: bool) -> list[tuple[float, float, float,
 
 def _objects_to_boxes(parent, count, get, m: Matrix | None, thin: float, out: list) -> None:
     """Boxes (PDF space) of the drawn paths among ``count`` objects, recursing into forms; a path
-    thicker than ``thin`` both ways is cut into its subpaths when it has several."""
+    thicker than ``thin`` both ways is cut into its subpaths when it has several. ``parent``,
+    ``count`` and ``get`` are of :mod:`pdfium_calls`."""
     from pypdfium2 import raw
 
-    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    get_type, form, path = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+    lib = pdfium_calls.lib
+    bounds, modes = pdfium_calls.floats(4), pdfium_calls.ints(2)
+    pl, pb, pr, pt = bounds + 0, bounds + 1, bounds + 2, bounds + 3  # left, bottom, right, top
+    pfill, pstroke = modes + 0, modes + 1
+    get_type, form, path = lib.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_PATH
+    get_mode, get_bounds = lib.FPDFPath_GetDrawMode, lib.FPDFPageObj_GetBounds
     for i in range(count(parent)):
         obj = get(parent, i)
         kind = get_type(obj)
         if kind == form:
             inner = _obj_matrix(obj)
-            _objects_to_boxes(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
+            _objects_to_boxes(obj, lib.FPDFFormObj_CountObjects, lib.FPDFFormObj_GetObject,
                               inner if m is None else matrix_multiply(inner, m), thin, out)
             continue
         if kind != path:
             continue
-        if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+        if not get_mode(obj, pfill, pstroke):
             continue
-        if not fill.value and not stroke.value:
+        fill, stroke = modes
+        if not fill and not stroke:
             continue
-        if not raw.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r),
-                                         ctypes.byref(t)):
+        if not get_bounds(obj, pl, pb, pr, pt):
             continue
-        box = (l.value, b.value, r.value, t.value)
+        box = tuple(bounds)
         boxes = None
         if min(box[2] - box[0], box[3] - box[1]) > thin:  # not itself a ruling: maybe many
-            boxes = path_to_subpath_boxes(obj, stroked=not fill.value)
+            boxes = path_to_subpath_boxes(obj, stroked=not fill)
         if boxes is None:
             boxes = [box]
         if m is not None:
@@ -309,10 +318,9 @@ def page_to_rects(page, frame: PageFrame,
                   thin: float = DEFAULT_RULE_MAX_THICKNESS) -> list[tuple[float, float, float, float]]:
     """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths, those
     inside Form XObjects included; a path of several subpaths gives one box per subpath."""
-    from pypdfium2 import raw
-
+    lib = pdfium_calls.lib
     boxes: list[tuple[float, float, float, float]] = []
-    _objects_to_boxes(getattr(page, "raw", page), raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, None, thin,
+    _objects_to_boxes(pdfium_calls.handle(page), lib.FPDFPage_CountObjects, lib.FPDFPage_GetObject, None, thin,
                       boxes)
     return [frame.box(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes]
 

@@ -1,0 +1,74 @@
+"""The PDFium calls the PDF reader makes per character and per page object, made through cffi.
+
+pypdfium2 binds PDFium with ctypes. A page costs the reader one call per character (its box) and
+two or more per page object (its type; a path's draw mode and bounds), some 1,000 calls a page;
+a ctypes call costs about 0.8 µs, a cffi call on the same function about 0.3 µs. The functions
+are pypdfium2's own (cast from their ctypes addresses), so both share one PDFium and its handles:
+a handle from pypdfium2 (``page.raw``, ``textpage.raw``) is passed in as it is.
+
+Each function takes and returns plain values (floats, ints, handles), never a structure to read
+field by field.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+from _cffi_backend import FFI  # cffi's C core: it parses these plain C types itself, without pycparser
+from pypdfium2 import raw
+
+_FFI = FFI()
+# name: C signature (the handles are opaque pointers), as in PDFium's public headers
+_SIGNATURES = {
+    "FPDFText_GetLooseCharBox": "int(*)(void*, int, float*)",  # FS_RECTF: left, top, right, bottom
+    "FPDFPage_CountObjects": "int(*)(void*)",
+    "FPDFPage_GetObject": "void*(*)(void*, int)",
+    "FPDFFormObj_CountObjects": "int(*)(void*)",
+    "FPDFFormObj_GetObject": "void*(*)(void*, unsigned long)",
+    "FPDFPageObj_GetType": "int(*)(void*)",
+    "FPDFPageObj_GetBounds": "int(*)(void*, float*, float*, float*, float*)",
+    "FPDFPageObj_GetMatrix": "int(*)(void*, float*)",  # FS_MATRIX: a, b, c, d, e, f
+    "FPDFPath_GetDrawMode": "int(*)(void*, int*, int*)",
+    "FPDFPath_CountSegments": "int(*)(void*)",
+    "FPDFPath_GetPathSegment": "void*(*)(void*, int)",
+    "FPDFPathSegment_GetPoint": "int(*)(void*, float*, float*)",
+    "FPDFPathSegment_GetType": "int(*)(void*)",
+    "FPDFPathSegment_GetClose": "int(*)(void*)",
+}
+
+
+def _bind(name: str) -> Any:
+    """PDFium's ``name`` as a cffi function pointer (the address pypdfium2's ctypes binding has)."""
+    address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+    return _FFI.cast(_SIGNATURES[name], address)
+
+
+class _Pdfium:
+    """The functions of :data:`_SIGNATURES`, bound on first use (pypdfium2 loads PDFium)."""
+
+    def __getattr__(self, name: str) -> Any:
+        fn = _bind(name)
+        setattr(self, name, fn)
+        return fn
+
+
+lib = _Pdfium()
+NULL = _FFI.NULL
+
+
+def handle(obj) -> Any:
+    """The cffi pointer of a pypdfium2 object (``PdfPage``, ``PdfTextPage``) or of its raw
+    ctypes handle."""
+    return _FFI.cast("void*", ctypes.cast(getattr(obj, "raw", obj), ctypes.c_void_p).value or 0)
+
+
+def floats(n: int) -> Any:
+    """A zeroed C ``float[n]``, for the functions that write floats (a box, a matrix, a point)."""
+    return _FFI.new("float[]", n)
+
+
+def ints(n: int) -> Any:
+    """A zeroed C ``int[n]``."""
+    return _FFI.new("int[]", n)
+
