@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
 
 
 class Char:
@@ -47,7 +49,8 @@ class Rule:
 
 @dataclass
 class Line:
-    """A line of text: its characters left to right and its box."""
+    """A line of text: its characters left to right and its box (computed once, when first
+    read: the characters of a line do not change once it is made)."""
 
     chars: list[Char]
     text: str = ""
@@ -56,19 +59,19 @@ class Line:
     def x0(self) -> float:
         return self.chars[0].x0
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(c.x1 for c in self.chars)
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(c.top for c in self.chars)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(c.bottom for c in self.chars)
 
-    @property
+    @cached_property
     def size(self) -> float:
         sizes = sorted(c.size for c in self.chars)
         return sizes[len(sizes) // 2]
@@ -103,15 +106,20 @@ def chars_to_text(chars: list[Char], gap_ratio: float, cjk_gap_ratio: float) -> 
     Between two CJK characters a space is inserted only for a very wide gap (two fields printed
     on one line); justified Chinese text has no spaces.
     """
-    out: list[str] = []
-    prev: Char | None = None
-    for c in chars:
-        if prev is not None:
-            size = min(c.size, prev.size)
-            ratio = cjk_gap_ratio if (prev.cjk and c.cjk) else gap_ratio
-            if c.x0 - prev.x1 > ratio * (max(1.0, size)):
-                out.append(" ")
-        out.append(c.text)
+    if not chars:
+        return ""
+    prev = chars[0]
+    out = [prev.text]
+    append = out.append
+    for i in range(1, len(chars)):
+        c = chars[i]
+        # min(c.size, prev.size), then max(1.0, size): inline, this runs for every character
+        size = c.size if c.size < prev.size else prev.size  # noqa: FURB136
+        if size < 1.0:  # noqa: PLR1730
+            size = 1.0
+        if c.x0 - prev.x1 > (cjk_gap_ratio if (prev.cjk and c.cjk) else gap_ratio) * size:
+            append(" ")
+        append(c.text)
         prev = c
     return "".join(out)
 
@@ -120,21 +128,31 @@ def chars_to_lines(chars: list[Char], line_tolerance: float, gap_ratio: float,
                    cjk_gap_ratio: float) -> list[Line]:
     """Group characters into lines, top to bottom; a character joins the line whose vertical
     centre is within ``line_tolerance`` x its height."""
-    lines: list[Line] = []
+    groups: list[list[Char]] = []
+    group: list[Char] = []
     centre = size = 0.0
-    for c in sorted(chars, key=lambda ch: (ch.cy, ch.x0)):
+    for c in sorted(chars, key=_BY_CY_X0):
         # Compare with the line's tallest char: punctuation boxes ('，') are short and low.
-        if lines and abs(c.cy - centre) <= line_tolerance * max(c.size, size, 1.0):
-            lines[-1].chars.append(c)
-            if c.size > size:
-                centre, size = c.cy, c.size
+        cs = c.size
+        tallest = cs if cs > size else size  # noqa: FURB136 - max(c.size, size, 1.0), inline
+        if group and abs(c.cy - centre) <= line_tolerance * (tallest if tallest > 1.0 else 1.0):  # noqa: FURB136
+            group.append(c)
+            if cs > size:
+                centre, size = c.cy, cs
         else:
-            lines.append(Line(chars=[c]))
-            centre, size = c.cy, c.size
-    for line in lines:
-        line.chars.sort(key=lambda ch: ch.x0)
-        line.text = chars_to_text(line.chars, gap_ratio, cjk_gap_ratio)
+            group = [c]
+            groups.append(group)
+            centre, size = c.cy, cs
+    lines: list[Line] = []
+    for group in groups:
+        if len(group) > 1:
+            group.sort(key=_BY_X0)
+        lines.append(Line(chars=group, text=chars_to_text(group, gap_ratio, cjk_gap_ratio)))
     return lines
+
+
+_BY_CY_X0 = attrgetter("cy", "x0")
+_BY_X0 = attrgetter("x0")
 
 
 def lines_to_cell_text(lines: list[Line]) -> str:
@@ -274,13 +292,16 @@ def grid_to_anchors(grid: Grid, tolerance: float) -> list[list[tuple[int, int]]]
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the top-left one stays the root
 
+    # the rulings at each position, found once (those farther than ``tolerance`` never cover)
+    vnear = {x: [r for r in grid.vrules if abs(r.pos - x) <= tolerance] for x in grid.xs}
+    hnear = {y: [r for r in grid.hrules if abs(r.pos - y) <= tolerance] for y in grid.ys}
     for i in range(nrows):
         top, bottom = grid.ys[i], grid.ys[i + 1]
         for j in range(ncols):
             left, right = grid.xs[j], grid.xs[j + 1]
-            if j + 1 < ncols and not _covered(grid.vrules, right, top, bottom, tolerance):
+            if j + 1 < ncols and not _covered(vnear[right], right, top, bottom, tolerance):
                 union((i, j), (i, j + 1))
-            if i + 1 < nrows and not _covered(grid.hrules, bottom, left, right, tolerance):
+            if i + 1 < nrows and not _covered(hnear[bottom], bottom, left, right, tolerance):
                 union((i, j), (i + 1, j))
     return [[find((i, j)) for j in range(ncols)] for i in range(nrows)]
 
@@ -291,16 +312,24 @@ def grid_to_rows(grid: Grid, chars: list[Char], tolerance: float, line_tolerance
     anchors = grid_to_anchors(grid, tolerance)
     nrows, ncols = len(grid.ys) - 1, len(grid.xs) - 1
     by_cell: dict[tuple[int, int], list[Char]] = {}
+    ys, xs, last_i, last_j, find = grid.ys, grid.xs, nrows - 1, ncols - 1, bisect.bisect_right
     for c in chars:
-        i = min(max(bisect.bisect_right(grid.ys, c.cy) - 1, 0), nrows - 1)
-        j = min(max(bisect.bisect_right(grid.xs, c.cx) - 1, 0), ncols - 1)
+        # the fine cell, clamped to the grid (min/max inline: this runs for every character)
+        i = find(ys, c.cy) - 1
+        i = 0 if i < 0 else last_i if i > last_i else i  # noqa: FURB136
+        j = find(xs, c.cx) - 1
+        j = 0 if j < 0 else last_j if j > last_j else j  # noqa: FURB136
         by_cell.setdefault(anchors[i][j], []).append(c)
     rows: list[list[str]] = []
     for i in range(nrows):
         row = [""] * ncols
         for j in range(ncols):
             if anchors[i][j] == (i, j) and (i, j) in by_cell:
-                lines = chars_to_lines(by_cell[(i, j)], line_tolerance, gap_ratio, cjk_gap_ratio)
+                cell = by_cell[(i, j)]
+                if len(cell) == 1:  # one character: one line of it
+                    row[j] = cell[0].text.strip()
+                    continue
+                lines = chars_to_lines(cell, line_tolerance, gap_ratio, cjk_gap_ratio)
                 row[j] = lines_to_cell_text(lines)
         if any(row):
             rows.append(row)
