@@ -148,13 +148,23 @@ def _applicable(rule: LabelRule, keys: list[str]) -> bool:
     return not rule.sections or any(k in rule.sections or k.split(".")[0] in rule.sections for k in keys)
 
 
+def rules_for(measure: str, keys: list[str]) -> tuple[LabelRule, ...]:
+    """The label rules of ``measure`` that apply in a section of ``keys``, in rule order."""
+    return _rules_for(measure, tuple(keys))
+
+
+@lru_cache(maxsize=256)
+def _rules_for(measure: str, keys: tuple[str, ...]) -> tuple[LabelRule, ...]:
+    return tuple(rule for rule in label_rules() if rule.measure == measure and _applicable(rule, list(keys)))
+
+
 def best_label(scope: str, fresh_from: int, measure: str, keys: list[str]) -> tuple[LabelRule, re.Match] | None:
     """The rule whose match ends nearest the end of ``scope`` (then the longest), among matches
     ending after ``fresh_from``; a qualifier printed right after another label or a cost item,
     or right before the cost item it pays for ('…拨款安排的会议费'), does not count
     (:attr:`LabelRule.qualifier`). A label the amount shares with other things
     ('“三公”经费及会议费、培训费预算支出共263.72万元') labels nothing: None."""
-    matches = [(rule, m) for rule in label_rules() if rule.measure == measure and _applicable(rule, keys)
+    matches = [(rule, m) for rule in rules_for(measure, keys)
                for m in rule.pattern.finditer(scope) if m.end() > m.start()]
     ends = {m.end() for _, m in matches}
     best = None
@@ -178,8 +188,8 @@ def heading_label(sentence: str, keys: list[str]) -> tuple[str, str] | None:
     费用。', '(二)公务接待费', '3.公务用车购置及运行维护费：'): the subject of the next amount
     printed without a label of its own ('2026年预算数14.85万元')."""
     text = HEADING_MARK_RE.sub("", sentence.strip(), count=1).rstrip("。：: ")
-    for rule in label_rules():
-        if rule.measure == "amount" and _applicable(rule, keys) and rule.pattern.fullmatch(text):
+    for rule in rules_for("amount", keys):
+        if rule.pattern.fullmatch(text):
             return rule.statement_key, text
     return None
 
@@ -345,9 +355,7 @@ def none_statements(sentence: str, offset: int, ctx: Context) -> list[Statement]
         return out  # a table's own note ('本表为空表') is the table extractor's to read
     for nm in NONE_RE.finditer(sentence):
         best = None
-        for rule in label_rules():
-            if rule.measure != "amount" or not _applicable(rule, ctx.keys):
-                continue
+        for rule in rules_for("amount", ctx.keys):
             m = rule.pattern.match(sentence, nm.end())
             if m and m.end() > m.start() and NONE_END_RE.match(sentence, m.end()) \
                     and (best is None or m.end() > best[1].end()):
