@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
+from .defaults import DEFAULT_CORPUS, DEFAULT_DB
 from .errors import BudgetWarehouseError, WarehouseBusyError
-from .pipeline import DEFAULT_CORPUS, DEFAULT_DB
 from .readers import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_MEMBER_BYTES,
@@ -198,9 +198,7 @@ def watch(corpus: str, db_path: str, jobs: int | None, interval: float, runs: in
 def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], **limits) -> None:
     """Parse and load FILE_OR_DIR... (default: the folder BUDGETWH_CORPUS names) into raw.*
     (no dbt build, no checks)."""
-    from .pipeline import ingest_only
-    from .stages import listening
-    from .summary import ingest_summary
+    from .workers import prestart
 
     if not paths:
         if not os.environ.get("BUDGETWH_CORPUS"):
@@ -209,6 +207,13 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
+    # The parser workers start now: their start runs while this process imports the pipeline
+    # and plans (a file already loaded leaves its worker idle; it is stopped).
+    prestart(_jobs(jobs) if any(Path(p).is_dir() for p in paths) else min(_jobs(jobs), len(paths)))
+    from .pipeline import ingest_only
+    from .stages import listening
+    from .summary import ingest_summary
+
     display = _run_display(quiet)
     try:
         with listening(display):

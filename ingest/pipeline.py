@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from .corpus import Skipped, list_corpus
+from .defaults import DEFAULT_CORPUS, DEFAULT_DB
 from .errors import BudgetWarehouseError, PipelineError, ReadError
 from .hashcache import HashCache
 from .load import (
@@ -51,12 +52,10 @@ from .warehouse import (
     warehouse_dirs,
     work_path,
 )
-from .workers import WorkerFailure, bounded_map
+from .workers import WorkerFailure, bounded_map, stop_prestarted
 
 __all__ = ["DEFAULT_CORPUS", "DEFAULT_DB", "WarehouseLock", "ingest_only", "parse_bytes", "refresh"]
 
-DEFAULT_DB = "warehouse/budget.duckdb"
-DEFAULT_CORPUS = "data/samples"
 # Failures of the moment, not of the bytes: no document row, the file is tried again next run.
 TRANSIENT_CODES = ("changed_during_run", "vanished")
 DEFAULT_SETTINGS = ReaderSettings()
@@ -292,6 +291,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
                 loader.reject(f, err)
             else:
                 loader.add(f, parsed)
+    stop_prestarted()  # workers started ahead that the map did not take (nothing, or less, to parse)
     loader.flush()
     rank = {f.path: i for i, f in enumerate(plan.todo)}
     stats.outcomes.extend(sorted(loader.outcomes, key=lambda o: rank[o.path]))  # in the order of the plan

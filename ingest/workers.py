@@ -6,7 +6,8 @@ dies with the process that started it (``prctl(PR_SET_PDEATHSIG)`` on Linux, a p
 elsewhere), so a killed refresh leaves no worker behind.
 
 Workers are long-lived: all of them start at once (their imports run side by side) and each reads
-file after file. A thread of the parent (the dispatcher) feeds them and watches every busy one:
+file after file. A command that knows it will parse can start them earlier still (:func:`prestart`),
+so that their start runs while it imports the pipeline and plans the run. A thread of the parent (the dispatcher) feeds them and watches every busy one:
 past ``max_parse_seconds`` of wall time, or past ``max_parse_mib`` of resident memory, the worker
 is killed and that file alone fails with the reason ('parse exceeded 120 s', 'parse exceeded
 1536 MiB'), and a new worker takes its place; a worker that dies on its own (the kernel's OOM
@@ -16,6 +17,7 @@ dispatcher keeps the workers busy while the parent loads what they returned.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import importlib
 import os
@@ -181,6 +183,34 @@ class _Worker:
                 pass
 
 
+_prestarted: list[_Worker] = []  # started by prestart(), taken by the next bounded_map
+
+
+def prestart(jobs: int) -> None:
+    """Start ``jobs`` parser workers now, for the next :func:`bounded_map` to take: a worker's
+    start (interpreter and imports, some 0.3 s) then runs while this process imports the
+    pipeline and plans. Those no map takes are stopped by :func:`stop_prestarted` (at the
+    latest when this process exits)."""
+    if not _prestarted and jobs > 0:
+        atexit.register(stop_prestarted)
+    while len(_prestarted) < jobs:
+        _prestarted.append(_Worker())
+
+
+def stop_prestarted() -> None:
+    """Stop the workers :func:`prestart` started that no map took."""
+    while _prestarted:
+        _prestarted.pop().stop()
+
+
+def _new_worker() -> _Worker:
+    """A started worker: one :func:`prestart` started, else a new one."""
+    try:
+        return _prestarted.pop()
+    except IndexError:
+        return _Worker()
+
+
 def _death_message(returncode: int | None) -> str:
     if returncode is not None and returncode < 0:
         sig = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else -returncode
@@ -213,7 +243,7 @@ class _Dispatcher(threading.Thread):
         next_task = 0
         try:
             # start every worker needed at once: their imports run side by side
-            idle = [_Worker() for _ in range(min(self.jobs, len(self.args)))]
+            idle = [_new_worker() for _ in range(min(self.jobs, len(self.args)))]
             while not self.stopping.is_set():
                 with self.cond:
                     pending = next_task - self.taken
