@@ -198,7 +198,7 @@ def watch(corpus: str, db_path: str, jobs: int | None, interval: float, runs: in
 def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], **limits) -> None:
     """Parse and load FILE_OR_DIR... (default: the folder BUDGETWH_CORPUS names) into raw.*
     (no dbt build, no checks)."""
-    from .workers import prestart
+    from .workers import prestart, stop_prestarted
 
     if not paths:
         if not os.environ.get("BUDGETWH_CORPUS"):
@@ -208,20 +208,23 @@ def ingest(db_path: str, quiet: bool, jobs: int | None, paths: tuple[str, ...], 
     if missing:
         _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
     # The parser workers start now: their start runs while this process imports the pipeline
-    # and plans (a file already loaded leaves its worker idle; it is stopped).
+    # and plans (those the run does not take, when files are already loaded, are stopped).
     prestart(_jobs(jobs) if any(Path(p).is_dir() for p in paths) else min(_jobs(jobs), len(paths)))
-    from .pipeline import ingest_only
-    from .stages import listening
-    from .summary import ingest_summary
-
-    display = _run_display(quiet)
     try:
-        with listening(display):
-            stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=display.parsing,
-                                settings=_settings(limits))
-    except BudgetWarehouseError as exc:
-        display.close()
-        _fail(str(exc), EXIT_PIPELINE)
+        from .pipeline import ingest_only
+        from .stages import listening
+        from .summary import ingest_summary
+
+        display = _run_display(quiet)
+        try:
+            with listening(display):
+                stats = ingest_only(list(paths), db_path, jobs=_jobs(jobs), progress=display.parsing,
+                                    settings=_settings(limits))
+        except BudgetWarehouseError as exc:
+            display.close()
+            _fail(str(exc), EXIT_PIPELINE)
+    finally:
+        stop_prestarted()
     click.echo(ingest_summary(stats))
     if not quiet:
         click.echo(display.summary())

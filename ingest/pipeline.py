@@ -52,7 +52,7 @@ from .warehouse import (
     warehouse_dirs,
     work_path,
 )
-from .workers import WorkerFailure, bounded_map, stop_prestarted
+from .workers import WorkerFailure, bounded_map
 
 __all__ = ["DEFAULT_CORPUS", "DEFAULT_DB", "WarehouseLock", "ingest_only", "parse_bytes", "refresh"]
 
@@ -291,7 +291,6 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
                 loader.reject(f, err)
             else:
                 loader.add(f, parsed)
-    stop_prestarted()  # workers started ahead that the map did not take (nothing, or less, to parse)
     loader.flush()
     rank = {f.path: i for i, f in enumerate(plan.todo)}
     stats.outcomes.extend(sorted(loader.outcomes, key=lambda o: rank[o.path]))  # in the order of the plan

@@ -191,8 +191,8 @@ def prestart(jobs: int) -> None:
     start (interpreter and imports, some 0.3 s) then runs while this process imports the
     pipeline and plans. Those no map takes are stopped by :func:`stop_prestarted` (at the
     latest when this process exits)."""
-    if not _prestarted and jobs > 0:
-        atexit.register(stop_prestarted)
+    atexit.unregister(stop_prestarted)  # registered once however often this runs
+    atexit.register(stop_prestarted)
     while len(_prestarted) < jobs:
         _prestarted.append(_Worker())
 

@@ -12,14 +12,14 @@ import time
 import duckdb
 import pytest
 
-from ingest import pipeline
+from ingest import pipeline, workers
 from ingest.load import ensure_schema, load_document, load_rows
 from ingest.normalize import FIELD_CODE_PATTERNS, normalize_chars, strip_field_codes
 from ingest.parsing import parse_bytes
 from ingest.pipeline import ingest_only
 from ingest.readers import ReaderSettings, read_file
 from ingest.rows import document_to_rows
-from ingest.workers import WorkerFailure, bounded_map
+from ingest.workers import WorkerFailure, bounded_map, prestart, stop_prestarted
 
 from .conftest import SAMPLES, SEED
 from .helpers_workers import sleep_then_pid
@@ -57,6 +57,18 @@ def test_closing_the_results_stops_the_workers():
     started = time.monotonic()
     results.close()
     assert time.monotonic() - started < 10
+
+
+def test_workers_started_ahead_are_the_ones_the_map_uses_and_the_rest_are_stopped():
+    prestart(3)
+    ahead = {w.proc.pid: w.proc for w in workers._prestarted}
+    try:
+        results = list(bounded_map(sleep_then_pid, [0.0] * 6, jobs=2, max_seconds=60, max_mib=1536))
+        assert {pid for pid, _ in results} <= set(ahead) and len(workers._prestarted) == 1
+    finally:
+        stop_prestarted()
+    assert not workers._prestarted
+    assert all(proc.poll() is not None for proc in ahead.values())  # taken ones stopped by the map, the rest here
 
 
 def _raw(db_or_con, table: str) -> list[tuple]:
