@@ -90,10 +90,17 @@ def load_document(con: duckdb.DuckDBPyConnection, doc: Document, ex: Extraction,
     load_rows(con, [document_to_rows(doc, ex, status=status, error=error, run_id=run_id, now=now)], now)
 
 
+def _string_table(columns: dict[str, list[str]]) -> pa.Table:
+    """An Arrow table of string columns for DuckDB to scan, made through polars: pyarrow's own
+    constructors (``pa.table``, ``pa.array``) import pandas on their first call, half a second of
+    a run's CPU while its parser workers need it (DuckDB's scan of an Arrow table does not)."""
+    return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)).to_arrow()
+
+
 def prepare_arrow_scans(con: duckdb.DuckDBPyConnection) -> None:
-    """Make DuckDB ready to scan Arrow tables: its first scan of a Python object imports pandas
-    (half a second), so a run does it while its parser workers start, not at its first load."""
-    empty = pa.table({"x": pa.array([], pa.int32())})  # noqa: F841 - referenced by name in the SQL below
+    """Make DuckDB ready to scan Arrow tables (its first scan sets up the Arrow scanner), while the
+    parser workers start rather than at the first load."""
+    empty = _string_table({"x": []})  # noqa: F841 - referenced by name in the SQL below
     con.execute("select count(*) from empty").fetchall()
 
 
@@ -107,7 +114,7 @@ def record_paths(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, str]
     pairs = sorted(set(pairs))
     if not pairs:
         return
-    seen = pa.table({"document_id": [d for d, _ in pairs], "source_path": [p for _, p in pairs]})  # noqa: F841
+    seen = _string_table({"document_id": [d for d, _ in pairs], "source_path": [p for _, p in pairs]})  # noqa: F841
     con.execute("update raw.document_paths as p set last_seen = ?, is_present = true from seen as s "
                 "where p.document_id = s.document_id and p.source_path = s.source_path", [now])
     con.execute("insert into raw.document_paths (document_id, source_path, first_seen, last_seen, is_present) "
@@ -123,8 +130,8 @@ def supersede(con: duckdb.DuckDBPyConnection, replaced: Iterable[tuple[str, str,
     rows = sorted(set(replaced))
     if not rows:
         return
-    news = pa.table({"source_path": [p for p, _, _ in rows], "document_id": [d for _, d, _ in rows],  # noqa: F841
-                     "previous_id": [q for _, _, q in rows]})
+    news = _string_table({"source_path": [p for p, _, _ in rows],  # noqa: F841
+                          "document_id": [d for _, d, _ in rows], "previous_id": [q for _, _, q in rows]})
     con.execute("update raw.documents as d set is_current = false, superseded_by = n.document_id from news as n "
                 "where n.previous_id <> '' and d.document_id = n.previous_id")
     con.execute("update raw.document_paths as p set is_present = false from news as n "
