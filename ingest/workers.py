@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import gc
 import importlib
 import os
 import pickle
@@ -89,6 +90,11 @@ def worker_main(task_fd: int, result_fd: int, parent_pid: int) -> None:
     tasks, results = Connection(task_fd, writable=False), Connection(result_fd, readable=False)
     for module in PRELOAD:
         importlib.import_module(module)
+    # What the imports made lives as long as the worker: out of the collector's sight, a full
+    # collection (a few per corpus, as documents come and go) walks only the documents' objects
+    # (~50 ms less each).
+    gc.collect()
+    gc.freeze()
     results.send("ready")
     while True:
         try:
