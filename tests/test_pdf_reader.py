@@ -99,6 +99,37 @@ def test_chars_to_lines_keeps_low_punctuation_on_its_line():
     assert [ln.text for ln in lines] == ["政，建", "下"]
 
 
+def test_the_cffi_calls_read_what_pypdfium2_reads():
+    """pdfium_calls (cffi, on pypdfium2's own functions) gives the boxes, types and bounds that
+    pypdfium2's ctypes binding gives for the same page: the signatures are right."""
+    from ingest.readers import pdfium_calls
+
+    pdf = pdfium.PdfDocument(WANLI_2024.read_bytes())
+    try:
+        page = pdf[2]
+        textpage = page.get_textpage()
+        box, lib = pdfium_calls.floats(4), pdfium_calls.lib
+        n = textpage.count_chars()
+        assert n > 100
+        for i in range(n):
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            assert lib.FPDFText_GetLooseCharBox(pdfium_calls.handle(textpage), i, box)
+            assert (box[0], box[1], box[2], box[3]) == (left, top, right, bottom)
+        textpage.close()
+        objects = list(page.get_objects(max_depth=1))
+        h = pdfium_calls.handle(page)
+        assert lib.FPDFPage_CountObjects(h) == len(objects) > 10
+        bounds = pdfium_calls.floats(4)
+        for i, obj in enumerate(objects):
+            o = lib.FPDFPage_GetObject(h, i)
+            assert lib.FPDFPageObj_GetType(o) == obj.type
+            assert lib.FPDFPageObj_GetBounds(o, bounds + 0, bounds + 1, bounds + 2, bounds + 3)
+            assert tuple(bounds) == tuple(obj.get_bounds())
+        page.close()
+    finally:
+        pdf.close()
+
+
 def test_settings_are_validated():
     with pytest.raises(ValueError):
         PdfSettings(snap_tolerance=0)

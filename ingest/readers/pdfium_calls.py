@@ -16,7 +16,6 @@ import ctypes
 from typing import Any
 
 from _cffi_backend import FFI  # cffi's C core: it parses these plain C types itself, without pycparser
-from pypdfium2 import raw
 
 _FFI = FFI()
 # name: C signature (the handles are opaque pointers), as in PDFium's public headers
@@ -40,6 +39,8 @@ _SIGNATURES = {
 
 def _bind(name: str) -> Any:
     """PDFium's ``name`` as a cffi function pointer (the address pypdfium2's ctypes binding has)."""
+    from pypdfium2 import raw  # here, not at import: the CLI imports the readers and reads no PDF
+
     address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
     return _FFI.cast(_SIGNATURES[name], address)
 
@@ -54,7 +55,6 @@ class _Pdfium:
 
 
 lib = _Pdfium()
-NULL = _FFI.NULL
 
 
 def handle(obj) -> Any:
