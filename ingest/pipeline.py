@@ -434,7 +434,8 @@ def _prepare(db: Path) -> None:
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
             jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
             build: bool = True, progress: Callable[[int, int], None] | None = None,
-            verbose: bool = False, full_refresh: bool = False) -> RefreshResult:
+            verbose: bool = False, full_refresh: bool = False,
+            reuse_dbt_manifest: bool = False) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
 
     The checks still in pandas run again only on documents that changed since the last refresh
@@ -442,7 +443,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
     document, as does any refresh after the parser, the dbt project or the checks changed.
 
     dbt's own log is printed only with ``verbose`` (and always written to the warehouse's
-    ``dbt-logs`` folder).
+    ``dbt-logs`` folder). ``reuse_dbt_manifest`` (:func:`watch`): the dbt project parsed once per
+    process, not once per build.
 
     Raises:
         WarehouseBusyError: another refresh holds the lock.
@@ -493,7 +495,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
 
                 stage("dbt")
                 dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
-                                                     project_unchanged=project_unchanged)
+                                                     project_unchanged=project_unchanged,
+                                                     reuse_manifest=reuse_dbt_manifest)
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
                                       dbt_run_results=dirs.dbt_target / "run_results.json",
@@ -690,13 +693,15 @@ def watch(corpus: str, db_path: str, *, interval: float, runs: int | None = None
     """Refresh ``corpus`` into ``db_path`` now and then every ``interval`` seconds, in this
     process, until interrupted or ``runs`` refreshes are done.
 
-    dbt and Great Expectations are imported once, before the first refresh, so a later refresh
-    that adds a file pays only for the file, the build and the checks. A refresh with nothing new
+    dbt and Great Expectations are imported once, before the first refresh, and the dbt project is
+    parsed once, so a later refresh that adds a file pays only for the file, the build and the
+    checks. A refresh with nothing new
     costs the hashing of changed files (see :func:`refresh`). A refresh that fails (another
     program holds the warehouse, a step errs) is reported through ``on_event`` and the next one
     is tried after ``interval``: the previous warehouse stays as it was.
     """
     import_build_tools()
+    refresh_args.setdefault("reuse_dbt_manifest", True)
     events: list[WatchEvent] = []
     while runs is None or len(events) < runs:
         started, t0 = dt.datetime.now(), time.perf_counter()

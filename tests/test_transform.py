@@ -43,3 +43,26 @@ def test_unchanged_project_leaves_out_seeds_their_tests_and_unit_tests_only(tmp_
     models = {u for u in everything if u.startswith("model.")}
     assert models <= unchanged
     assert any(u.startswith("test.") and "check_instances" in u for u in unchanged)
+
+
+def test_a_process_that_builds_again_parses_the_project_once(tmp_path):
+    """``budgetwh watch`` (reuse_manifest): the second build of the same warehouse takes the
+    manifest the first parsed; a changed project file would give another key."""
+    from ingest import transform
+
+    from .test_dbt_marts import build_raw_warehouse
+
+    db = build_raw_warehouse(tmp_path / "budget.duckdb")
+    transform._MANIFESTS.clear()
+    first = transform.run_dbt_build(str(db), quiet=True, reuse_manifest=True)
+    manifest = next(iter(transform._MANIFESTS.values()))
+    second = transform.run_dbt_build(str(db), quiet=True, reuse_manifest=True, project_unchanged=True)
+    assert list(transform._MANIFESTS.values()) == [manifest]
+    assert not first.errored and not second.errored
+    built = {n.unique_id for n in second.nodes if n.resource_type == "model"}
+    assert built == {n.unique_id for n in first.nodes if n.resource_type == "model"}
+    log = (warehouse_dirs(str(db)).dbt_logs / "dbt.log").read_text(encoding="utf-8")
+    assert log.count("Running with dbt") == 3  # parse, build, build
+    # dbt loads the project (and logs the checksum of its state) once: in the parse, not the builds
+    assert log.count("checksum: ") == 1
+    transform._MANIFESTS.clear()
