@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -466,6 +468,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             if noop is not None:
                 return noop
         work = work_path(db)
+        importing = import_build_tools_in_background() if build else None
         try:
             copy_to_work(db)
             dirs = warehouse_dirs(db)
@@ -489,6 +492,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             dbt_result = None
             findings: list[dict] = []
             if build:
+                if importing is not None:
+                    importing.join()
                 from expectations.checkpoint import run_checks
 
                 from . import transform
@@ -675,6 +680,34 @@ def import_build_tools() -> float:
     import expectations.checkpoint  # noqa: F401
 
     return time.perf_counter() - started
+
+
+#: The modules :func:`import_build_tools` imports.
+BUILD_TOOLS = ("dbt.cli.main", "expectations.checkpoint")
+
+
+def import_build_tools_in_background() -> threading.Thread | None:
+    """Start importing dbt and Great Expectations in a thread (None: both are imported already).
+
+    A refresh that will build starts it before copying the warehouse and parsing the new files,
+    and joins it before it imports them itself: the several seconds of imports (benchmarks/
+    bench_startup.py) then overlap the copy, the hashing and the parser workers, during which the
+    main thread mostly waits. Nothing else imports them meanwhile, so the thread never races the
+    main thread for a half-imported module; an import that fails there fails again, with its
+    error, in the main thread.
+    """
+    if all(name in sys.modules for name in BUILD_TOOLS):
+        return None
+
+    def run() -> None:
+        try:
+            import_build_tools()
+        except BaseException:  # noqa: BLE001 - the main thread's own import reports it
+            pass
+
+    thread = threading.Thread(target=run, name="budgetwh-import-build-tools", daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass
