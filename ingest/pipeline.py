@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -434,14 +436,16 @@ def _prepare(db: Path) -> None:
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
             jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
             build: bool = True, progress: Callable[[int, int], None] | None = None,
-            verbose: bool = False, full_refresh: bool = False) -> RefreshResult:
+            verbose: bool = False, full_refresh: bool = False,
+            reuse_dbt_manifest: bool = False) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
 
     ``full_refresh`` also loads the seeds and runs dbt's unit tests, as does any refresh after
     the parser, the dbt project or the checks changed (see :func:`build_fingerprint`).
 
     dbt's own log is printed only with ``verbose`` (and always written to the warehouse's
-    ``dbt-logs`` folder).
+    ``dbt-logs`` folder). ``reuse_dbt_manifest`` (:func:`watch`): the dbt project parsed once per
+    process, not once per build.
 
     Raises:
         WarehouseBusyError: another refresh holds the lock.
@@ -464,6 +468,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 return noop
         fingerprint = stats.fingerprint
         work = work_path(db)
+        importing = import_build_tools_in_background() if build else None
         try:
             copy_to_work(db)
             dirs = warehouse_dirs(db)
@@ -487,13 +492,16 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             dbt_result = None
             findings: list[dict] = []
             if build:
+                if importing is not None:
+                    importing.join()
                 from expectations.checkpoint import run_checks
 
                 from . import transform
 
                 stage("dbt")
                 dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
-                                                     project_unchanged=project_unchanged)
+                                                     project_unchanged=project_unchanged,
+                                                     reuse_manifest=reuse_dbt_manifest)
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
                                       dbt_run_results=dirs.dbt_target / "run_results.json")
@@ -673,6 +681,34 @@ def import_build_tools() -> float:
     return time.perf_counter() - started
 
 
+#: The modules :func:`import_build_tools` imports.
+BUILD_TOOLS = ("dbt.cli.main", "expectations.checkpoint")
+
+
+def import_build_tools_in_background() -> threading.Thread | None:
+    """Start importing dbt and Great Expectations in a thread (None: both are imported already).
+
+    A refresh that will build starts it before copying the warehouse and parsing the new files,
+    and joins it before it imports them itself: the several seconds of imports (benchmarks/
+    bench_startup.py) then overlap the copy, the hashing and the parser workers, during which the
+    main thread mostly waits. Nothing else imports them meanwhile, so the thread never races the
+    main thread for a half-imported module; an import that fails there fails again, with its
+    error, in the main thread.
+    """
+    if all(name in sys.modules for name in BUILD_TOOLS):
+        return None
+
+    def run() -> None:
+        try:
+            import_build_tools()
+        except BaseException:  # noqa: BLE001 - the main thread's own import reports it
+            pass
+
+    thread = threading.Thread(target=run, name="budgetwh-import-build-tools", daemon=True)
+    thread.start()
+    return thread
+
+
 @dataclass
 class WatchEvent:
     """One refresh of :func:`watch`: its result, or the error that left the warehouse unchanged."""
@@ -689,13 +725,15 @@ def watch(corpus: str, db_path: str, *, interval: float, runs: int | None = None
     """Refresh ``corpus`` into ``db_path`` now and then every ``interval`` seconds, in this
     process, until interrupted or ``runs`` refreshes are done.
 
-    dbt and Great Expectations are imported once, before the first refresh, so a later refresh
-    that adds a file pays only for the file, the build and the checks. A refresh with nothing new
+    dbt and Great Expectations are imported once, before the first refresh, and the dbt project is
+    parsed once, so a later refresh that adds a file pays only for the file, the build and the
+    checks. A refresh with nothing new
     costs the hashing of changed files (see :func:`refresh`). A refresh that fails (another
     program holds the warehouse, a step errs) is reported through ``on_event`` and the next one
     is tried after ``interval``: the previous warehouse stays as it was.
     """
     import_build_tools()
+    refresh_args.setdefault("reuse_dbt_manifest", True)
     events: list[WatchEvent] = []
     while runs is None or len(events) < runs:
         started, t0 = dt.datetime.now(), time.perf_counter()

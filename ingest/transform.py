@@ -12,12 +12,14 @@ dbt's own log goes to the console only when asked (``verbose``); it is always wr
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import PipelineError
 from .stages import advance
@@ -115,16 +117,70 @@ class _NodeCounter:
 
 
 #: What a build may leave out when the dbt project is the one the warehouse was last built with:
-#: the seeds (their tables are in the warehouse as the last build loaded them) and the unit tests
-#: (they test the project's SQL on fixed rows, not the data).
+#: the seeds (their tables are in the warehouse as the last build loaded them), the unit tests
+#: (they test the project's SQL on fixed rows, not the data) and the data tests of the seeds (they
+#: test the seed files, which the build fingerprint covers: ten test nodes of a one-file build).
 CODE_ONLY_RESOURCES = ("seed", "unit_test")
+CODE_ONLY_SELECTORS = ("resource_type:seed",)
+
+
+def build_args(dirs: WarehouseDirs, *, quiet: bool = False, verbose: bool = False,
+               project_unchanged: bool = False) -> list[str]:
+    """The arguments of ``dbt build``; with ``project_unchanged``, without what only the project's
+    code can change (:data:`CODE_ONLY_RESOURCES`, and the tests of :data:`CODE_ONLY_SELECTORS`:
+    dbt's eager indirect selection leaves out a test whose parents are all left out)."""
+    args = dbt_args("build", dirs, quiet=quiet, verbose=verbose)
+    if project_unchanged:
+        args += ["--exclude-resource-type", *CODE_ONLY_RESOURCES, "--exclude", *CODE_ONLY_SELECTORS]
+    return args
+
+
+#: The parsed dbt project (dbt's Manifest) of this process, by :func:`_manifest_key`: a process that
+#: builds again (``budgetwh watch``) hands it to dbt, which then neither checks the project's files
+#: against partial_parse.msgpack nor writes manifest.json again (about 1 s of each build).
+_MANIFESTS: dict[tuple[str, str, str], Any] = {}
+
+
+def _project_state() -> str:
+    """A hash of the names, sizes and mtimes of dbt_project's own files (not a target or logs
+    folder a manual ``dbt build`` left there): any edit gives another manifest."""
+    h = hashlib.sha256()
+    for f in sorted(DBT_PROJECT_DIR.rglob("*")):
+        rel = f.relative_to(DBT_PROJECT_DIR)
+        if rel.parts[0] in ("target", "logs", "dbt_packages") or not f.is_file():
+            continue
+        st = f.stat()
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _manifest_key(db: str, dirs: WarehouseDirs) -> tuple[str, str, str]:
+    # the warehouse's path is part of it: dbt's nodes carry the catalog name of the file they
+    # were parsed for
+    return (_project_state(), db, str(dirs.dbt_target))
+
+
+def _parsed_manifest(db: str, dirs: WarehouseDirs) -> Any:
+    """The project's manifest for ``db``, parsed now unless this process already holds it (the
+    parse writes manifest.json and partial_parse.msgpack, as a build would)."""
+    from dbt.cli.main import dbtRunner
+
+    key = _manifest_key(db, dirs)
+    if key not in _MANIFESTS:
+        outcome = dbtRunner().invoke(dbt_args("parse", dirs, verbose=False))
+        if not outcome.success or outcome.result is None:
+            raise PipelineError(f"dbt parse of {DBT_PROJECT_DIR} failed: {outcome.exception}")
+        _MANIFESTS.clear()
+        _MANIFESTS[key] = outcome.result
+    return _MANIFESTS[key]
 
 
 def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | None = None,
-                  verbose: bool = False, project_unchanged: bool = False) -> DbtResult:
+                  verbose: bool = False, project_unchanged: bool = False,
+                  reuse_manifest: bool = False) -> DbtResult:
     """Run ``dbt build`` (seeds, models, tests) on the warehouse at ``db_path``; with
-    ``project_unchanged`` (the warehouse was built by this very project), without the seeds and the
-    unit tests (:data:`CODE_ONLY_RESOURCES`).
+    ``project_unchanged`` (the warehouse was built by this very project), without the seeds, their
+    tests and the unit tests (:func:`build_args`).
 
     The caller must not hold a connection to the file: dbt opens it as the writer.
 
@@ -134,6 +190,8 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
         verbose: print dbt's log on the console (it is always written to ``dirs.dbt_logs``).
         dirs: the working folders for dbt's target and logs (default: those of ``db_path``; a
             refresh building ``<db>.next`` passes the live warehouse's).
+        reuse_manifest: keep the parsed project in this process and give it to the next build of
+            the same warehouse (``budgetwh watch``); a changed project file is parsed again.
 
     Returns:
         Counts of passed, warned, errored and skipped nodes, and each node's result.
@@ -152,10 +210,9 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
     with _environment(BUDGETWH_DB=db, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
                       DO_NOT_TRACK="1"):
         try:
-            args = dbt_args("build", dirs, quiet=quiet, verbose=verbose)
-            if project_unchanged:
-                args += ["--exclude-resource-type", *CODE_ONLY_RESOURCES]
-            outcome = dbtRunner(callbacks=[_NodeCounter()]).invoke(args)
+            args = build_args(dirs, quiet=quiet, verbose=verbose, project_unchanged=project_unchanged)
+            manifest = _parsed_manifest(db, dirs) if reuse_manifest else None
+            outcome = dbtRunner(manifest=manifest, callbacks=[_NodeCounter()]).invoke(args)
         finally:
             _release_duckdb()
     result = DbtResult(seconds=time.perf_counter() - started)

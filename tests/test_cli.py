@@ -145,3 +145,35 @@ def test_dbt_prints_only_with_verbose(tmp_path):
     assert quiet[quiet.index("--log-path") + 1] == str(dirs.dbt_logs)
     assert "--log-level" not in dbt_args("build", dirs, verbose=True)
     assert "--verbose" in CliRunner().invoke(main, ["refresh", "--help"]).output
+
+
+def test_exit_now_does_what_an_exit_must_before_it_skips_the_teardown(tmp_path):
+    """A command that imported dbt or GX ends with os._exit (their modules' teardown is ~1 s); the
+    exit code, unflushed output, atexit functions (logging's flush) and running threads are kept."""
+    import subprocess
+    import sys
+
+    code = f"""
+import atexit, logging, sys, threading, time
+from ingest.cli import _exit_now
+log = logging.getLogger("x"); log.addHandler(logging.FileHandler({str(tmp_path / 'log.txt')!r}))
+log.warning("logged")
+atexit.register(lambda: open({str(tmp_path / 'atexit.txt')!r}, "w").write("ran"))
+threading.Thread(target=lambda: (time.sleep(0.3), open({str(tmp_path / 'thread.txt')!r}, "w").write("done"))).start()
+sys.stdout.write("unflushed")
+_exit_now(3)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 3, out.stderr
+    assert out.stdout == "unflushed"
+    assert (tmp_path / "atexit.txt").read_text() == "ran"
+    assert (tmp_path / "thread.txt").read_text() == "done"
+    assert (tmp_path / "log.txt").read_text().strip() == "logged"
+
+
+def test_called_with_arguments_the_group_returns_as_click_does():
+    # CliRunner passes args: no os._exit in the caller's process, even with dbt imported
+    import dbt.cli.main  # noqa: F401
+
+    result = run("--version")
+    assert result.exit_code == 0 and "version" in result.output

@@ -383,3 +383,43 @@ def test_department_trend_of_the_seed(warehouse):
                      "from main.rpt_department_trend where document_id = ?", [SEED_ID])
     assert rows == [("130434:201001", 2021, "unit", wan("994.08"), wan("-198.84"), None, wan("54.50"),
                      wan("54.50"), wan("33"), wan("258.02"))]
+
+
+def _compiled_test(db: Path, name: str) -> str:
+    """The SQL dbt compiled for the data test ``name`` in the build of ``db``."""
+    from ingest.warehouse import warehouse_dirs
+
+    found = list((warehouse_dirs(str(db)).dbt_target / "compiled").rglob(f"{name}.sql"))
+    assert len(found) == 1, found
+    return found[0].read_text(encoding="utf-8")
+
+
+def test_check_instances_names_each_broken_rule_of_a_quality_model(warehouse, tmp_path):
+    """One test node per quality model (check_instances) checks its key, its verdicts and its
+    failures' severity and message; each failing row says which rule it breaks."""
+    db, result = warehouse
+    ran = {n.unique_id.split(".")[2]: n.status for n in result.nodes if n.resource_type == "test"}
+    assert ran["quality_identities_check_instances"] == "pass"
+    assert not [t for t in ran if t.startswith("quality_identities_") and t.endswith(
+        ("_status_is_a_verdict", "_failure_has_severity_and_message"))]
+    sql = _compiled_test(db, "quality_identities_check_instances")
+    broken = tmp_path / db.name  # the same catalog name as the build's
+    broken.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(broken))
+    try:
+        assert con.execute(sql).fetchall() == []
+        con.execute("create temp table one as select * from quality.quality_identities "
+                    "where status = 'passed' limit 1")
+        # the same key twice; a verdict that is none; a failure without a message; a null check_name
+        con.execute("insert into quality.quality_identities select * from one")
+        con.execute("insert into quality.quality_identities select * replace ('x1' as check_key, "
+                    "'maybe' as status) from one")
+        con.execute("insert into quality.quality_identities select * replace ('x2' as check_key, "
+                    "'failed' as status, 'error' as severity, null as message) from one")
+        con.execute("insert into quality.quality_identities select * replace ('x3' as check_key, "
+                    "null as check_name) from one")
+        failures = sorted(r[-1] for r in con.execute(sql).fetchall())
+    finally:
+        con.close()
+    assert failures == ["duplicate key", "failure without severity or message", "null key column",
+                        "status not a verdict"]

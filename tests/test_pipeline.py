@@ -193,3 +193,18 @@ def test_an_open_reader_does_not_block_a_refresh(tmp_path):
     finally:
         reader.close()
     assert counts(db)["documents"] == 2
+
+
+def test_build_tools_are_imported_in_the_background_once():
+    """A refresh that will build imports dbt and GX in a thread while it copies and parses; a
+    process that has them already starts no thread."""
+    code = ("import sys; from ingest.pipeline import BUILD_TOOLS, import_build_tools_in_background as bg\n"
+            "assert not any(m in sys.modules for m in BUILD_TOOLS)\n"
+            "t = bg(); assert t is not None; t.join()\n"
+            "assert all(m in sys.modules for m in BUILD_TOOLS)\n"
+            "assert bg() is None\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]

@@ -1,7 +1,8 @@
 -- Plausibility: values within the range they can take. Stated amounts are not negative (error);
 -- fiscal years lie in 2000..2100 (error); percentage targets and spending-plan percentages lie in
 -- 0..100 (warning); a cumulative spending plan never decreases and ends at 100% (warning).
--- One row per value checked.
+-- One row per value checked; the message only on a failure (most rows pass: building a message for each
+-- passing amount was most of this model's time, 0.19 of 0.22 s at 2,000 documents).
 {%- set amount_facts = ['fct_revenue', 'fct_expenditure', 'fct_sangong', 'fct_operating_expense',
                         'fct_procurement'] %}
 with
@@ -38,9 +39,11 @@ negative_amounts as (
         'yuan' as observed_unit,
         page,
         amount_yuan >= 0 as holds,
-        subject || ' (' || source_table || ') is negative: ' || {{ wan_text('amount_yuan') }} || ' ('
-        || {{ yuan_text('amount_yuan') }} || '), page ' || coalesce(cast(page as varchar), '?')
-        || '. An amount stated in a disclosure cannot be negative; check the sign as printed.' as message
+        case when holds then null else
+            subject || ' (' || source_table || ') is negative: ' || {{ wan_text('amount_yuan') }} || ' ('
+            || {{ yuan_text('amount_yuan') }} || '), page ' || coalesce(cast(page as varchar), '?')
+            || '. An amount stated in a disclosure cannot be negative; check the sign as printed.'
+        end as message
     from amounts
 
 ),
@@ -58,8 +61,10 @@ fiscal_years as (
         'year' as observed_unit,
         cast(null as integer) as page,
         fiscal_year between 2000 and 2100 as holds,
-        'The document''s fiscal year ' || fiscal_year || ' is outside 2000..2100 ('
-        || coalesce(source_path, document_id) || ').' as message
+        case when holds then null else
+            'The document''s fiscal year ' || fiscal_year || ' is outside 2000..2100 ('
+            || coalesce(source_path, document_id) || ').'
+        end as message
     from {{ ref('dim_document') }}
     where fiscal_year is not null
 
@@ -103,7 +108,9 @@ percentage_range as (
         'pct' as observed_unit,
         page,
         pct between 0 and 100 as holds,
-        what || ' ' || subject || ' is ' || {{ number_text('pct') }} || '%, outside 0..100%.' as message
+        case when holds then null else
+            what || ' ' || subject || ' is ' || {{ number_text('pct') }} || '%, outside 0..100%.'
+        end as message
     from percentages
 
 ),
@@ -132,9 +139,10 @@ plan_steps as (
         'pct' as observed_unit,
         page,
         plan_min_step_pct >= 0 as holds,
-        'The spending plan of ' || subject || ' decreases by ' || {{ number_text('-plan_min_step_pct') }}
-        || ' percentage points between two checkpoints (' || plan_text || '); a cumulative plan cannot go down.'
-            as message
+        case when holds then null else
+            'The spending plan of ' || subject || ' decreases by ' || {{ number_text('-plan_min_step_pct') }}
+            || ' percentage points between two checkpoints (' || plan_text || '); a cumulative plan cannot go down.'
+        end as message
     from plans
     where plan_min_step_pct is not null
 
@@ -153,8 +161,10 @@ plan_finals as (
         'pct' as observed_unit,
         page,
         plan_final_pct = 100 as holds,
-        'The spending plan of ' || subject || ' ends at ' || {{ number_text('plan_final_pct') }} || '% ('
-        || plan_final_checkpoint || '), not 100% (' || plan_text || ').' as message
+        case when holds then null else
+            'The spending plan of ' || subject || ' ends at ' || {{ number_text('plan_final_pct') }} || '% ('
+            || plan_final_checkpoint || '), not 100% (' || plan_text || ').'
+        end as message
     from plans
     where plan_final_pct is not null
 
