@@ -128,10 +128,15 @@ def build_args(dirs: WarehouseDirs, *, quiet: bool = False, verbose: bool = Fals
                project_unchanged: bool = False) -> list[str]:
     """The arguments of ``dbt build``; with ``project_unchanged``, without what only the project's
     code can change (:data:`CODE_ONLY_RESOURCES`, and the tests of :data:`CODE_ONLY_SELECTORS`:
-    dbt's eager indirect selection leaves out a test whose parents are all left out)."""
+    dbt's eager indirect selection leaves out a test whose parents are all left out), and with the
+    models materialized ``by_document`` rebuilding only the documents that changed. Without it the
+    build is a full refresh (``--full-refresh``): rows computed by another version of the project
+    (or of the parser that wrote raw.*) are not kept."""
     args = dbt_args("build", dirs, quiet=quiet, verbose=verbose)
     if project_unchanged:
         args += ["--exclude-resource-type", *CODE_ONLY_RESOURCES, "--exclude", *CODE_ONLY_SELECTORS]
+    else:
+        args.append("--full-refresh")
     return args
 
 

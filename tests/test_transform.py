@@ -13,7 +13,7 @@ from ingest.warehouse import warehouse_dirs
 
 def _listed(args: list[str], tmp_path) -> set[str]:
     """The unique ids ``dbt ls`` selects with the selection arguments of ``args``."""
-    selection = args[args.index("--threads") + 2:]
+    selection = [a for a in args[args.index("--threads") + 2:] if a != "--full-refresh"]
     dirs = warehouse_dirs(str(tmp_path / "budget.duckdb"))
     code = ("import sys; from dbt.cli.main import dbtRunner; "
             "r = dbtRunner().invoke(sys.argv[1:]); print('\\n'.join(r.result or []))")
@@ -29,6 +29,9 @@ def _listed(args: list[str], tmp_path) -> set[str]:
 
 def test_unchanged_project_leaves_out_seeds_their_tests_and_unit_tests_only(tmp_path):
     dirs = warehouse_dirs(str(tmp_path / "budget.duckdb"))
+    # a build by a changed project is a full refresh: no model keeps rows another project computed
+    assert "--full-refresh" in build_args(dirs)
+    assert "--full-refresh" not in build_args(dirs, project_unchanged=True)
     everything = _listed(build_args(dirs), tmp_path)
     unchanged = _listed(build_args(dirs, project_unchanged=True), tmp_path)
     left_out = everything - unchanged

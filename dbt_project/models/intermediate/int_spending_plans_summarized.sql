@@ -1,9 +1,10 @@
+{{ config(materialized='by_document') }}
 -- One row per project: how its cumulative spending plan runs (non-decreasing? ends at 100%?).
 with
 
 spending_plans as (
 
-    select * from {{ ref('stg_disclosures__spending_plans') }}
+    select * from {{ changed_documents_only(ref('stg_disclosures__spending_plans')) }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- One row per (document, statement_key, item, source, phase, reference_year, measure): the key
 -- of the statement facts (item is the key's last part, or the printed label of a line item such
 -- as procurement.item). A figure the text repeats is kept once: its first mention by page and
@@ -11,13 +12,13 @@ with
 
 statements as (
 
-    select * from {{ ref('stg_disclosures__statements') }}
+    select * from {{ changed_documents_only(ref('stg_disclosures__statements')) }}
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_ranked') }}
+    select * from {{ changed_documents_only(ref('int_documents_ranked')) }}
 
 ),
 

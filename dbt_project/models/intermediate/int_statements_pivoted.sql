@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 {#- One row per document, phase and reference year, with the totals and their parts side by side
     (amounts and stated changes), so identities can be asserted row by row and the trend can read
     them.
@@ -37,7 +38,7 @@ with
 
 statements as (
 
-    select * from {{ ref('int_statements_deduplicated') }}
+    select * from {{ changed_documents_only(ref('int_statements_deduplicated')) }}
 
 ),
 

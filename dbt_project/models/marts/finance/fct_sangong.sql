@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Statements of the 'sangong' family, one row per (document_id, statement_key, item, source, phase,
 -- reference_year, measure). measure 'amount' is the figure itself; 'change' (the stated change
 -- against base_year, in amount_yuan) and 'change_pct' (in percent) sit in the same table.
@@ -5,7 +6,7 @@ with
 
 statements as (
 
-    select * from {{ ref('int_statements_deduplicated') }}
+    select * from {{ changed_documents_only(ref('int_statements_deduplicated')) }}
 
 ),
 

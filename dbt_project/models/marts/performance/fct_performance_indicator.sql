@@ -1,22 +1,23 @@
+{{ config(materialized='by_document') }}
 -- One row per performance indicator (绩效指标) of a project, or of the whole department
 -- (indicator_scope 'department', project_seq null). indicator_id = '<project_seq|dept>.<row_seq>'.
 with
 
 indicators as (
 
-    select * from {{ ref('stg_disclosures__indicators') }}
+    select * from {{ changed_documents_only(ref('stg_disclosures__indicators')) }}
 
 ),
 
 projects as (
 
-    select * from {{ ref('stg_disclosures__projects') }}
+    select * from {{ changed_documents_only(ref('stg_disclosures__projects')) }}
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_ranked') }}
+    select * from {{ changed_documents_only(ref('int_documents_ranked')) }}
 
 ),
 

@@ -1,28 +1,29 @@
+{{ config(materialized='by_document') }}
 -- One row per project table (项目支出绩效目标表), with its funds, spending plan summary and
 -- indicator counts. Withheld projects (涉密, disclosed only by number) have is_withheld = true.
 with
 
 projects as (
 
-    select * from {{ ref('stg_disclosures__projects') }}
+    select * from {{ changed_documents_only(ref('stg_disclosures__projects')) }}
 
 ),
 
 documents as (
 
-    select * from {{ ref('int_documents_ranked') }}
+    select * from {{ changed_documents_only(ref('int_documents_ranked')) }}
 
 ),
 
 spending_plans as (
 
-    select * from {{ ref('int_spending_plans_summarized') }}
+    select * from {{ changed_documents_only(ref('int_spending_plans_summarized')) }}
 
 ),
 
 indicators as (
 
-    select * from {{ ref('stg_disclosures__indicators') }}
+    select * from {{ changed_documents_only(ref('stg_disclosures__indicators')) }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Stated changes, shares and completion rates against the amounts the same text states, one row per
 -- check instance (a stated change or rate of a current document's narrative):
 --   change_wrong_base_year: a change stated against the figure's own year ('2026年预算 比2026年预算
@@ -38,7 +39,7 @@ share_totals as (
 
 current_documents as (
 
-    select document_id from {{ ref('dim_document') }} where is_current is not false
+    select document_id from {{ changed_documents_only(ref('dim_document')) }} where is_current is not false
 
 ),
 
@@ -68,7 +69,7 @@ statements as (
         coalesce(unit_scales.yuan_per_unit, 1) * {{ half_printed_digit('statements.printed_value') }}
             as half_step_yuan,
         {{ printed_decimals('statements.printed_value') }} <= 7 as step_is_exact
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join current_documents
         on statements.document_id = current_documents.document_id
     left join unit_scales

@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Item explanations: what the text says about a function item agrees with the item itself; one row
 -- per check instance, all warnings (the figures may be right, the text explaining them is not):
 --   explanation_reason_direction: the reason given right after a function item's stated change
@@ -32,7 +33,7 @@ direction_words as (
 
 current_documents as (
 
-    select document_id from {{ ref('dim_document') }} where is_current is not false
+    select document_id from {{ changed_documents_only(ref('dim_document')) }} where is_current is not false
 
 ),
 
@@ -40,7 +41,7 @@ current_documents as (
 items as (
 
     select statements.*
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join current_documents
         on statements.document_id = current_documents.document_id
     where statements.statement_key = 'expenditure.function_item'
@@ -170,7 +171,7 @@ purposes as (
 item_names as (
 
     select distinct document_id, {{ norm_name('classification_name') }} as item_name
-    from {{ ref('stg_disclosures__classification_lines') }}
+    from {{ changed_documents_only(ref('stg_disclosures__classification_lines')) }}
     where scheme = 'function'
         and is_total is not true
         and length(coalesce(classification_code, '')) = 7
@@ -232,10 +233,10 @@ periods as (
         trim(substr(coalesce(sections.heading, ''), strpos(coalesce(sections.heading, ''), '实施周期') + 4), ' ：:')
             as rest,
         coalesce(sections.lead, '') as lead
-    from {{ source('disclosures', 'sections') }} as sections
+    from {{ changed_documents_only(source('disclosures', 'sections')) }} as sections
     inner join current_documents
         on sections.document_id = current_documents.document_id
-    inner join {{ ref('dim_document') }} as documents
+    inner join {{ changed_documents_only(ref('dim_document')) }} as documents
         on sections.document_id = documents.document_id
     where strpos(coalesce(sections.heading, ''), '实施周期') > 0
         and documents.fiscal_year is not null

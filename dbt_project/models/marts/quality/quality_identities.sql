@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Identities: parts add up to totals (seeds/identity_rules.csv, evaluated in rpt_identity_residuals).
 -- One row per document and identity that could be evaluated; it fails when the stated total and
 -- the sum of its parts differ. A failure within the rounding of figures printed to 0.01万元
@@ -7,7 +8,7 @@ with
 
 residuals as (
 
-    select * from {{ ref('rpt_identity_residuals') }}
+    select * from {{ changed_documents_only(ref('rpt_identity_residuals')) }}
 
 ),
 

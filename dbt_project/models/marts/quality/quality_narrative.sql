@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Narrative vs tables: a figure the text states agrees with the table that carries it, compared at
 -- the text's printed precision (a figure printed as '887.36万元' stands for anything within 100 yuan
 -- of it: printed_step). Four checks, one row per check instance:
@@ -48,14 +49,14 @@ function_tables as (
 
 current_documents as (
 
-    select document_id, fiscal_year from {{ ref('dim_document') }} where is_current is not false
+    select document_id, fiscal_year from {{ changed_documents_only(ref('dim_document')) }} where is_current is not false
 
 ),
 
 amounts as (
 
     select statements.*, current_documents.fiscal_year
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join current_documents
         on statements.document_id = current_documents.document_id
     where statements.measure = 'amount'
@@ -193,7 +194,7 @@ function_lines as (
     select
         lines.*,
         {{ class_name_key('lines.classification_name') }} as name_key
-    from {{ ref('stg_disclosures__classification_lines') }} as lines
+    from {{ changed_documents_only(ref('stg_disclosures__classification_lines')) }} as lines
     inner join current_documents
         on lines.document_id = current_documents.document_id
     inner join function_tables

@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- The text's items add up to its total ('identity:narrative_items_sum'), one row per document,
 -- phase and year whose text explains two or more 项 items (item explanations: statement_key
 -- 'expenditure.function_item' of the document's own year, a label naming a full 类/款/项 path,
@@ -20,14 +21,14 @@ item_totals as (
 
 current_documents as (
 
-    select document_id, fiscal_year from {{ ref('dim_document') }} where is_current is not false
+    select document_id, fiscal_year from {{ changed_documents_only(ref('dim_document')) }} where is_current is not false
 
 ),
 
 narrative_amounts as (
 
     select statements.*, current_documents.fiscal_year
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join current_documents
         on statements.document_id = current_documents.document_id
     where statements.measure = 'amount'

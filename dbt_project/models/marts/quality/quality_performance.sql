@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Performance targets (绩效目标), four checks, one row per check instance:
 --   cost_indicator_mismatch: a 成本指标 whose target is an amount ('= 37.29万元', or no operator)
 --     equals the project's budget (fct_project.budget_yuan), to the cent (warning when not);
@@ -28,7 +29,7 @@ indicators as (
         'project ' || indicators.project_seq
             || coalesce(' ' || nullif(trim(indicators.project_code), ''), '')
             || coalesce(' (' || nullif(trim(indicators.project_name), '') || ')', '') as project_text
-    from {{ ref('fct_performance_indicator') }} as indicators
+    from {{ changed_documents_only(ref('fct_performance_indicator')) }} as indicators
 
 ),
 
@@ -47,7 +48,7 @@ cost_targets as (
     from indicators
     inner join unit_scales
         on indicators.target_unit = unit_scales.unit
-    inner join {{ ref('fct_project') }} as projects
+    inner join {{ changed_documents_only(ref('fct_project')) }} as projects
         on indicators.document_id = projects.document_id
         and indicators.project_seq = projects.project_seq
     where indicators.level2 = '成本指标'
@@ -186,7 +187,7 @@ measurable_checks as (
 
 current_documents as (
 
-    select document_id from {{ ref('dim_document') }} where is_current is not false
+    select document_id from {{ changed_documents_only(ref('dim_document')) }} where is_current is not false
 
 ),
 
@@ -194,7 +195,7 @@ current_documents as (
 stated as (
 
     select statements.*
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join current_documents
         on statements.document_id = current_documents.document_id
     where statements.statement_key in ('performance.project_funds', 'performance.project_count')
@@ -211,7 +212,7 @@ project_tables as (
         count(*) as n_tables,
         sum(budget_yuan) as total_yuan,
         list(distinct page order by page) filter (where page is not null) as pages
-    from {{ ref('fct_project') }}
+    from {{ changed_documents_only(ref('fct_project')) }}
     where budget_yuan is not null
         and not coalesce(is_withheld, false)
     group by document_id

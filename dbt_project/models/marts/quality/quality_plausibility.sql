@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Plausibility: values within the range they can take. Stated amounts are not negative (error);
 -- fiscal years lie in 2000..2100 (error); percentage targets and spending-plan percentages lie in
 -- 0..100 (warning); a cumulative spending plan never decreases and ends at 100% (warning).
@@ -13,7 +14,7 @@ amounts as (
     select
         document_id, '{{ fact }}' as source_table, statement_key as subject, amount_yuan, page,
         concat_ws('|', '{{ fact }}', statement_key, item, source, phase, reference_year) as check_key
-    from {{ ref(fact) }}
+    from {{ changed_documents_only(ref(fact)) }}
     where measure = 'amount' and amount_yuan is not null
     union all
     {%- endfor %}
@@ -21,7 +22,7 @@ amounts as (
         document_id, 'fct_project' as source_table,
         'project ' || project_seq || coalesce(' ' || project_code, '') as subject, budget_yuan, page,
         'fct_project|' || project_seq as check_key
-    from {{ ref('fct_project') }}
+    from {{ changed_documents_only(ref('fct_project')) }}
     where budget_yuan is not null
 
 ),
@@ -65,7 +66,7 @@ fiscal_years as (
             'The document''s fiscal year ' || fiscal_year || ' is outside 2000..2100 ('
             || coalesce(source_path, document_id) || ').'
         end as message
-    from {{ ref('dim_document') }}
+    from {{ changed_documents_only(ref('dim_document')) }}
     where fiscal_year is not null
 
 ),
@@ -80,7 +81,7 @@ percentages as (
         page,
         'The percentage target of indicator' as what,
         'fct_performance_indicator|' || indicator_id as check_key
-    from {{ ref('fct_performance_indicator') }}
+    from {{ changed_documents_only(ref('fct_performance_indicator')) }}
     where target_unit = '%' and target_value is not null
     union all
     select
@@ -90,7 +91,7 @@ percentages as (
         null as page,
         'The spending plan percentage of' as what,
         'spending_plan|' || project_seq || '|' || checkpoint_seq as check_key
-    from {{ ref('stg_disclosures__spending_plans') }}
+    from {{ changed_documents_only(ref('stg_disclosures__spending_plans')) }}
     where cumulative_pct is not null
 
 ),
@@ -121,7 +122,7 @@ plans as (
         *,
         'project ' || project_seq || coalesce(' ' || project_code, '') as subject,
         'fct_project|' || project_seq as check_key
-    from {{ ref('fct_project') }}
+    from {{ changed_documents_only(ref('fct_project')) }}
     where coalesce(n_plan_checkpoints, 0) > 0
 
 ),

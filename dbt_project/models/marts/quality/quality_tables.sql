@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Tables as printed, six checks, one row per check instance:
 --   identity:table_sum: a printed 合计 / subtotal is not the sum of its line items; and 人员经费 +
 --     公用经费 (the economic table) is not the 基本支出 total of the 一般公共预算 functional table
@@ -22,7 +23,7 @@ with
 
 documents as (
 
-    select * from {{ ref('dim_document') }}
+    select * from {{ changed_documents_only(ref('dim_document')) }}
 
 ),
 
@@ -40,7 +41,7 @@ printed_tables as (
     select
         printed_tables.*,
         coalesce(nullif(printed_tables.title, ''), 'table ' || printed_tables.table_seq) as table_title
-    from {{ ref('stg_disclosures__printed_tables') }} as printed_tables
+    from {{ changed_documents_only(ref('stg_disclosures__printed_tables')) }} as printed_tables
     inner join checked
         on printed_tables.document_id = checked.document_id
 
@@ -62,7 +63,7 @@ table_lines as (
         coalesce(lines.classification_name, '') as name,
         coalesce(lines.amount_yuan, 0) as amount_yuan,
         lines.page
-    from {{ ref('stg_disclosures__classification_lines') }} as lines
+    from {{ changed_documents_only(ref('stg_disclosures__classification_lines')) }} as lines
     inner join checked
         on lines.document_id = checked.document_id
     where lines.table_seq is not null
@@ -200,7 +201,7 @@ sangong_figures as (
         statements.statement_key,
         statements.amount_yuan,
         statements.page
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join checked
         on statements.document_id = checked.document_id
     where statements.source = 'table'
@@ -408,7 +409,7 @@ code_issues as (
             *,
             -- the message without the file's path ('path: <title>, page n ...')
             if(contains(message, ': '), substr(message, strpos(message, ': ') + 2), message) as said
-        from {{ ref('stg_disclosures__parse_issues') }}
+        from {{ changed_documents_only(ref('stg_disclosures__parse_issues')) }}
         where issue_code = 'table_code_misprinted'
     ) as issues
     left join documents
@@ -430,7 +431,7 @@ basic_parts as (
 
     select statements.document_id, statements.phase, statements.statement_key, statements.amount_yuan,
         statements.page
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     left join documents
         on statements.document_id = documents.document_id
     where statements.source = 'table'
@@ -447,7 +448,7 @@ basic_parts as (
 basic_totals as (
 
     select document_id, phase, amount_yuan, page
-    from {{ ref('stg_disclosures__classification_lines') }}
+    from {{ changed_documents_only(ref('stg_disclosures__classification_lines')) }}
     where table_kind = 'gpb_function'
         and is_total
         and column_key = 'basic'
@@ -538,7 +539,7 @@ economic_lines as (
             as printed_parts,
         lines.page,
         current_documents.fiscal_year
-    from {{ ref('stg_disclosures__classification_lines') }} as lines
+    from {{ changed_documents_only(ref('stg_disclosures__classification_lines')) }} as lines
     inner join current_documents
         on lines.document_id = current_documents.document_id
     where starts_with(lines.scheme, 'economic')

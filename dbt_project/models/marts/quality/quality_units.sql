@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 -- Unit anomalies: a figure printed in another unit than the figures around it. Within one current
 -- document, statement family ('assets', 'sangong', ...) and source (narrative / table), amounts are
 -- normally printed in one unit (the most common one; a tie goes to the document's currency unit,
@@ -16,7 +17,7 @@ unit_scales as (
 
 documents as (
 
-    select document_id, currency_unit from {{ ref('dim_document') }} where is_current is not false
+    select document_id, currency_unit from {{ changed_documents_only(ref('dim_document')) }} where is_current is not false
 
 ),
 
@@ -33,7 +34,7 @@ items as (
         statements.printed_value,
         statements.page,
         unit_scales.yuan_per_unit
-    from {{ ref('stg_disclosures__statements') }} as statements
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }} as statements
     inner join documents
         on statements.document_id = documents.document_id
     inner join unit_scales

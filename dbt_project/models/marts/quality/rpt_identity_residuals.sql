@@ -1,3 +1,4 @@
+{{ config(materialized='by_document') }}
 {#- One row per document and identity that could be evaluated (the total and every part stated):
     the total as stated (observed_yuan), the sum of its parts (expected_yuan) and diff_yuan.
     Identities marked per_source are evaluated on each source's own figures (the table's, the
@@ -30,13 +31,13 @@ with
 
 pivoted as (
 
-    select * from {{ ref('int_statements_pivoted') }}
+    select * from {{ changed_documents_only(ref('int_statements_pivoted')) }}
 
 ),
 
 statements as (
 
-    select * from {{ ref('int_statements_deduplicated') }}
+    select * from {{ changed_documents_only(ref('int_statements_deduplicated')) }}
 
 ),
 
@@ -81,7 +82,7 @@ by_source_filled as (
 
 projects as (
 
-    select * from {{ ref('fct_project') }}
+    select * from {{ changed_documents_only(ref('fct_project')) }}
 
 ),
 

@@ -1,8 +1,9 @@
+{{ config(materialized='by_document') }}
 with
 
 source as (
 
-    select * from {{ source('disclosures', 'projects') }}
+    select * from {{ changed_documents_only(source('disclosures', 'projects'), 'raw') }}
 
 ),
 

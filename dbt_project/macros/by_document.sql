@@ -1,0 +1,52 @@
+{#- Building by document (materialization `by_document`): the change sets, and the filter a
+    by_document model puts on each of its per-document inputs.
+
+    int_raw_documents_changed: every document in raw.documents now or at the last build, with
+    is_changed when its raw.documents row (which a load rewrites with every row a document owns)
+    differs from the one recorded by that build (int_document_build_state), or the document came
+    or went. int_documents_changed: the same, or the document's dim_document row changed (a newer
+    version or another file became current, its department, region or year was identified anew).
+
+    `changed_documents_only(relation, changes)` is the relation itself when the model is built
+    whole, and only the changed documents' rows of it when the model is built by document. The
+    ref is always called, so that dbt knows the model depends on its change set. -#}
+
+{% macro document_changes(changes) -%}
+  {%- if changes == 'raw' -%}
+    {{ return(ref('int_raw_documents_changed')) }}
+  {%- elif changes == 'documents' -%}
+    {{ return(ref('int_documents_changed')) }}
+  {%- else -%}
+    {{ exceptions.raise_compiler_error("changed_documents_only: changes is 'raw' or 'documents', not " ~ changes) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The change model a by_document model refs (None when it refs neither); 'documents' first. -#}
+{% macro document_changes_of_model() -%}
+  {%- set nodes = model.depends_on.nodes -%}
+  {%- for name in ['int_documents_changed', 'int_raw_documents_changed'] -%}
+    {%- if ('model.' ~ project_name ~ '.' ~ name) in nodes -%}
+      {{ return(ref(name)) }}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{#- Whether this model is being built by document now: a by_document model whose table exists,
+    in a build that is not a full refresh. -#}
+{% macro building_by_document() -%}
+  {%- if not execute or config.get('materialized') != 'by_document' -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
+  {{ return(existing is not none and existing.is_table and not should_full_refresh()) }}
+{%- endmacro %}
+
+{% macro changed_documents_only(relation, changes='documents') -%}
+  {%- set change_model = document_changes(changes) -%}
+  {%- if building_by_document() -%}
+    (select * from {{ relation }} where document_id in (select document_id from {{ change_model }} where is_changed))
+  {%- else -%}
+    {{ relation }}
+  {%- endif -%}
+{%- endmacro %}
