@@ -494,7 +494,6 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             if build:
                 if importing is not None:
                     importing.join()
-                from expectations.checkpoint import run_checks
 
                 from . import transform
 
@@ -502,6 +501,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
                                                      project_unchanged=project_unchanged,
                                                      reuse_manifest=reuse_dbt_manifest)
+                from expectations.checkpoint import run_checks
+
                 stage("checks")
                 findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
                                       dbt_run_results=dirs.dbt_target / "run_results.json")
@@ -673,34 +674,48 @@ def import_build_tools() -> float:
     Each costs several seconds of module set-up on every process start (measured by
     benchmarks/bench_refresh.py), paid once by a process that refreshes many times (:func:`watch`).
     """
+    return _import_build_tools(None)
+
+
+def _import_build_tools(dbt_imported: threading.Event | None) -> float:
     started = time.perf_counter()
-    import dbt.cli.main  # noqa: F401
+    try:
+        import dbt.cli.main  # noqa: F401
+    finally:
+        if dbt_imported is not None:
+            dbt_imported.set()
+    from expectations.checkpoint import import_gx
 
-    import expectations.checkpoint  # noqa: F401
-
+    import_gx()
     return time.perf_counter() - started
 
 
 #: The modules :func:`import_build_tools` imports.
-BUILD_TOOLS = ("dbt.cli.main", "expectations.checkpoint")
+BUILD_TOOLS = ("dbt.cli.main", "expectations.checkpoint", "great_expectations")
+#: The modules a refresh imports in the background (:func:`import_build_tools_in_background`):
+#: dbt only. Great Expectations (~200 MiB once imported, benchmarks/bench_refresh.py) is imported
+#: by the checks after the dbt build: imported beside the build it raised the peak memory of a full
+#: refresh at 2,000 documents from ~690 to ~850 MiB, and on 2 cores its import slowed the parse
+#: and the build by about what it saved.
+BACKGROUND_TOOLS = ("dbt.cli.main",)
 
 
 def import_build_tools_in_background() -> threading.Thread | None:
-    """Start importing dbt and Great Expectations in a thread (None: both are imported already).
+    """Start importing dbt (:data:`BACKGROUND_TOOLS`) in a thread (None: imported already).
 
     A refresh that will build starts it before copying the warehouse and parsing the new files,
-    and joins it before it imports them itself: the several seconds of imports (benchmarks/
-    bench_startup.py) then overlap the copy, the hashing and the parser workers, during which the
-    main thread mostly waits. Nothing else imports them meanwhile, so the thread never races the
-    main thread for a half-imported module; an import that fails there fails again, with its
-    error, in the main thread.
+    and joins it before the dbt build: the seconds of dbt's import (benchmarks/bench_startup.py)
+    then overlap the copy, the hashing and the parser workers, during which the main thread mostly
+    waits. The main thread does not import dbt while the thread does, so the two never race for a
+    half-imported module; an import that fails there fails again, with its error, in the main
+    thread. Great Expectations is imported by the checks (see :data:`BACKGROUND_TOOLS`).
     """
-    if all(name in sys.modules for name in BUILD_TOOLS):
+    if all(name in sys.modules for name in BACKGROUND_TOOLS):
         return None
 
     def run() -> None:
         try:
-            import_build_tools()
+            import dbt.cli.main  # noqa: F401
         except BaseException:  # noqa: BLE001 - the main thread's own import reports it
             pass
 
