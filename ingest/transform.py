@@ -59,6 +59,9 @@ class DbtResult:
     skipped: int = 0
     seconds: float = 0.0
     nodes: list[NodeResult] = field(default_factory=list, repr=False)
+    success: bool = True
+    #: the memory limit of the whole build run again after DuckDB ran out of memory (None: not)
+    memory_retried: str | None = None
 
     @property
     def warnings(self) -> list[NodeResult]:
@@ -205,13 +208,55 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
         PipelineError: dbt could not run, a model or seed failed to build, or a test of
             severity ``error`` failed. The message names the failing nodes.
     """
-    from dbt.cli.main import dbtRunner  # slow import: only when transforming
-
     db = str(Path(db_path).resolve())
     if not Path(db).exists():
         raise PipelineError(f"dbt build: warehouse {db} does not exist")
     dirs = dirs or warehouse_dirs(db)
     started = time.perf_counter()
+    result = _build(db, dirs, quiet=quiet, verbose=verbose, project_unchanged=project_unchanged,
+                    reuse_manifest=reuse_manifest)
+    if result.errored and any(OUT_OF_MEMORY in (n.message or "") for n in result.errors):
+        # DuckDB ran out of the memory the profile gives it (BUDGETWH_DBT_MEMORY_LIMIT): build
+        # again, whole (the failed build may have recorded its change sets already), with more
+        limit = retry_memory_limit()
+        if not quiet:
+            print(f"dbt build on {db}: DuckDB ran out of memory under its limit "
+                  f"({os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)}); "
+                  f"building again whole with {limit}")
+        with _environment(**{MEMORY_LIMIT_VARIABLE: limit}):
+            result = _build(db, dirs, quiet=quiet, verbose=verbose, project_unchanged=False,
+                            reuse_manifest=reuse_manifest)
+        result.memory_retried = limit
+    result.seconds = time.perf_counter() - started
+    if result.errored or not result.success:
+        failing = "; ".join(f"{n.unique_id} ({n.status}: {_first_line(n.message)})"
+                            for n in result.errors) or "no node reported the failure"
+        raise PipelineError(f"dbt build on {db} failed: {failing}")
+    return result
+
+
+#: The profile's variable for DuckDB's memory during the build (dbt_project/profiles.yml), its
+#: default there, and what a failing node's message says when DuckDB ran out of it.
+MEMORY_LIMIT_VARIABLE = "BUDGETWH_DBT_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "400MB"
+OUT_OF_MEMORY = "Out of Memory Error"
+
+
+def retry_memory_limit() -> str:
+    """The memory limit of a build retried after DuckDB ran out of memory: half the machine's
+    memory (DuckDB's own default is 80%), at least 1 GiB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not Linux
+        total = 2 * 2**30
+    return f"{max(total // 2, 2**30) // 2**20}MB"
+
+
+def _build(db: str, dirs: WarehouseDirs, *, quiet: bool, verbose: bool, project_unchanged: bool,
+           reuse_manifest: bool) -> DbtResult:
+    """One ``dbt build`` invocation; its nodes' results (raises only when dbt could not run)."""
+    from dbt.cli.main import dbtRunner  # slow import: only when transforming
+
     with _environment(BUDGETWH_DB=db, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
                       DO_NOT_TRACK="1"):
         try:
@@ -220,9 +265,9 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
             outcome = dbtRunner(manifest=manifest, callbacks=[_NodeCounter()]).invoke(args)
         finally:
             _release_duckdb()
-    result = DbtResult(seconds=time.perf_counter() - started)
     if outcome.exception is not None:
         raise PipelineError(f"dbt build on {db} could not run: {outcome.exception}")
+    result = DbtResult(success=bool(outcome.success))
     for r in getattr(outcome.result, "results", None) or []:
         status = str(getattr(r.status, "value", r.status)).lower()
         node = NodeResult(unique_id=r.node.unique_id, resource_type=str(r.node.resource_type),
@@ -237,10 +282,6 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
             result.errored += 1
         elif status in _SKIPPED:
             result.skipped += 1
-    if result.errored or not outcome.success:
-        failing = "; ".join(f"{n.unique_id} ({n.status}: {_first_line(n.message)})"
-                            for n in result.errors) or "no node reported the failure"
-        raise PipelineError(f"dbt build on {db} failed: {failing}")
     return result
 
 

@@ -69,3 +69,26 @@ def test_a_process_that_builds_again_parses_the_project_once(tmp_path):
     # dbt loads the project (and logs the checksum of its state) once: in the parse, not the builds
     assert log.count("checksum: ") == 1
     transform._MANIFESTS.clear()
+
+
+def test_a_build_out_of_memory_is_built_again_whole_with_more(tmp_path, monkeypatch):
+    """DuckDB under too small a memory limit fails some models ('Out of Memory Error'); the build
+    runs again, whole (--full-refresh), with the larger limit, and succeeds."""
+    from ingest import transform
+
+    from .test_dbt_marts import build_raw_warehouse
+
+    db = build_raw_warehouse(tmp_path / "budget.duckdb")
+    monkeypatch.setenv(transform.MEMORY_LIMIT_VARIABLE, "20MB")
+    calls = []
+    real_build = transform._build
+
+    def recording(*args, **kwargs):
+        calls.append((os.environ[transform.MEMORY_LIMIT_VARIABLE], kwargs["project_unchanged"]))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(transform, "_build", recording)
+    result = transform.run_dbt_build(str(db), quiet=True)
+    assert not result.errored and result.memory_retried == transform.retry_memory_limit()
+    assert calls == [("20MB", False), (transform.retry_memory_limit(), False)]
+    assert os.environ[transform.MEMORY_LIMIT_VARIABLE] == "20MB"

@@ -69,27 +69,46 @@ labels as (
 
 ),
 
-unpivoted as (
+-- each slot beside its own year's and its previous year's figures, joined once
+joined as (
 
-    {%- for family, item, col, parent, level, change in items %}
     select
         slots.*,
-        '{{ family }}' as family,
-        '{{ family_zh[family] }}' as family_zh,
-        '{{ item }}' as item,
-        {{ "'" ~ parent ~ "'" if parent else 'cast(null as varchar)' }} as parent_item,
-        {{ level }} as level,
-        current_year.{{ col }}_yuan as amount_yuan,
-        current_year.{{ col }}_source as source,
-        current_year.{{ col }}_page as page,
-        {{ 'current_year.' ~ change ~ '_change_yuan' if change else 'cast(null as decimal(20, 2))' }}
-            as stated_change_yuan,
-        previous_year.{{ col }}_yuan as previous_amount_yuan
+        {%- for family, item, col, parent, level, change in items %}
+        current_year.{{ col }}_yuan as current_{{ col }}_yuan,
+        current_year.{{ col }}_source as current_{{ col }}_source,
+        current_year.{{ col }}_page as current_{{ col }}_page,
+        {%- if change %}
+        current_year.{{ change }}_change_yuan as current_{{ change }}_change_yuan,
+        {%- endif %}
+        previous_year.{{ col }}_yuan as previous_{{ col }}_yuan{{ ',' if not loop.last }}
+        {%- endfor %}
     from slots
     left join own_year as current_year
         on slots.document_id = current_year.document_id
     left join own_year as previous_year
         on slots.previous_document_id = previous_year.document_id
+
+),
+
+unpivoted as (
+
+    {%- for family, item, col, parent, level, change in items %}
+    select
+        department_id, department_name, region_code, fiscal_year, disclosure_kind, scope,
+        document_id, previous_document_id,
+        '{{ family }}' as family,
+        '{{ family_zh[family] }}' as family_zh,
+        '{{ item }}' as item,
+        {{ "'" ~ parent ~ "'" if parent else 'cast(null as varchar)' }} as parent_item,
+        {{ level }} as level,
+        current_{{ col }}_yuan as amount_yuan,
+        current_{{ col }}_source as source,
+        current_{{ col }}_page as page,
+        {{ 'current_' ~ change ~ '_change_yuan' if change else 'cast(null as decimal(20, 2))' }}
+            as stated_change_yuan,
+        previous_{{ col }}_yuan as previous_amount_yuan
+    from joined
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -99,6 +118,16 @@ stated as (
 
     select * from unpivoted
     where amount_yuan is not null or stated_change_yuan is not null
+
+),
+
+-- the parts each stated row has in its document: how many carry an amount, and their sum
+parts as (
+
+    select document_id, parent_item, count(amount_yuan) as n_parts_stated, sum(amount_yuan) as parts_yuan
+    from stated
+    where parent_item is not null
+    group by document_id, parent_item
 
 ),
 
@@ -120,22 +149,12 @@ final as (
         stated.parent_item,
         stated.level,
         stated.level = 0 as is_total,
-        not exists (
-            select 1 from stated as part
-            where part.document_id = stated.document_id
-                and part.parent_item = stated.item
-                and part.amount_yuan is not null
-        ) as is_leaf,
+        coalesce(parts.n_parts_stated, 0) = 0 as is_leaf,
         stated.amount_yuan,
         {{ yuan_to_wan_yuan('stated.amount_yuan') }} as amount_wan_yuan,
         stated.source,
         stated.page,
-        (
-            select sum(part.amount_yuan) = stated.amount_yuan
-            from stated as part
-            where part.document_id = stated.document_id
-                and part.parent_item = stated.item
-        ) as parts_add_up,
+        parts.parts_yuan = stated.amount_yuan as parts_add_up,
         stated.stated_change_yuan,
         stated.previous_document_id,
         stated.previous_amount_yuan,
@@ -145,6 +164,9 @@ final as (
     from stated
     left join labels
         on stated.item = labels.statement_key
+    left join parts
+        on stated.document_id = parts.document_id
+        and stated.item = parts.parent_item
 
 )
 
