@@ -716,7 +716,7 @@ def import_build_tools_in_background() -> threading.Thread | None:
     def run() -> None:
         try:
             import dbt.cli.main  # noqa: F401
-        except BaseException:  # noqa: BLE001 - the main thread's own import reports it
+        except BaseException:  # noqa: BLE001, S110 - the main thread's own import reports it
             pass
 
     thread = threading.Thread(target=run, name="budgetwh-import-build-tools", daemon=True)
