@@ -131,7 +131,7 @@ def read_findings(db_path: str) -> list[dict[str, Any]]:
 
 
 def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHOUSE,
-               dbt_run_results: str | Path | None = None) -> list[dict[str, Any]]:
+               dbt_run_results: str | Path | None = None, read_back: bool = True) -> list[dict[str, Any]]:
     """Validate the marts of the warehouse at ``db_path`` as data assets and complete
     main.quality_findings (the dbt model of the quality models' failures) with the failed
     expectations; write main.dbt_test_results (the dbt tests of the build that made these marts,
@@ -145,8 +145,10 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
         dbt_run_results: the run_results.json of the build (default: the one in the warehouse's
             working folder, used only when written after this warehouse's last refresh started).
 
+        read_back: return the findings (False: return [], for a caller that counts them in SQL).
+
     Returns:
-        Every finding of main.quality_findings, as dicts with its columns.
+        Every finding of main.quality_findings, as dicts with its columns (with ``read_back``).
 
     Raises:
         PipelineError: the warehouse cannot be read (dbt build has not run) or an expectation could
@@ -166,7 +168,7 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     dbt_tests = read_dbt_results(db_path, dbt_run_results)
     write_asset_findings(db_path, found)
     write_dbt_results(db_path, dbt_tests, now)
-    return read_findings(db_path)
+    return read_findings(db_path) if read_back else []
 
 
 #: The schema where the checks once kept per-document results of the concerns checked in pandas

@@ -231,7 +231,7 @@ def watch(corpus: str, db_path: str, jobs: int | None, interval: float, runs: in
         changed = stats.count("new") + stats.count("changed") + len(stats.failed) + len(stats.removed)
         what = ("nothing new" if not changed else
                 f"{stats.count('new')} new, {stats.count('changed')} changed, {len(stats.failed)} failed, "
-                f"{len(stats.removed)} removed; {len(result.findings)} findings")
+                f"{len(stats.removed)} removed; {result.n_findings} findings")
         click.echo(f"{when} refresh {event.seconds:.1f} s: {what}; version {result.warehouse_version}")
 
     try:

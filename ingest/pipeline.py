@@ -356,9 +356,21 @@ def mark_removed(con: duckdb.DuckDBPyConnection, roots: list[str], seen: set[str
 @dataclass
 class RefreshResult:
     stats: IngestStats
-    findings: list[dict]
+    #: main.quality_findings counted by severity (the rows stay in the warehouse: at 10,000
+    #: documents a quarter of a million of them, too many to hold as dicts for a summary line)
+    finding_counts: dict[str, int]
     dbt: object | None
     warehouse_version: int
+
+    @property
+    def n_findings(self) -> int:
+        return sum(self.finding_counts.values())
+
+
+def finding_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """main.quality_findings counted by severity."""
+    return dict(con.execute("select severity, count(*) from main.quality_findings group by severity "
+                            "order by severity").fetchall())
 
 
 def _warehouse_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -490,7 +502,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             finally:
                 con.close()
             dbt_result = None
-            findings: list[dict] = []
+            counts: dict[str, int] = {}
             if build:
                 if importing is not None:
                     importing.join()
@@ -504,19 +516,21 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 from expectations.checkpoint import run_checks
 
                 stage("checks")
-                findings = run_checks(str(work), data_docs_dir=dirs.data_docs,
-                                      dbt_run_results=dirs.dbt_target / "run_results.json")
+                run_checks(str(work), data_docs_dir=dirs.data_docs,
+                           dbt_run_results=dirs.dbt_target / "run_results.json", read_back=False)
             stage("record")
             con = connect_writable(work)
             try:
                 _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version)
                 con.execute("checkpoint")
+                if build:
+                    counts = finding_counts(con)
             finally:
                 con.close()
             stage("swap")
             swap_in(work, db)
             stage("swapped")
-            return RefreshResult(stats, findings, dbt_result, version)
+            return RefreshResult(stats, counts, dbt_result, version)
         except BaseException as exc:
             discard(work)
             _record_failure(db, stats, started, exc)
@@ -559,8 +573,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
             (p, r) for p, r in stored if any(p == root or p.startswith(root.rstrip("/") + "/")
                                              for root in plan.roots)}
         version = _warehouse_version(con) - 1
-        findings = [dict(zip(("document_id", "check_name", "severity"), r)) for r in con.execute(
-            "select document_id, check_name, severity from main.quality_findings").fetchall()]
+        counts = finding_counts(con)
     finally:
         con.close()
     stats.outcomes.extend(plan.done)
@@ -572,7 +585,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
         if error is exc:
             raise
         raise error from exc
-    return RefreshResult(stats, findings, "skipped (nothing new)", version)
+    return RefreshResult(stats, counts, "skipped (nothing new)", version)
 
 
 def _record_noop(db: Path, stats: IngestStats, started: dt.datetime, version: int, plan: Plan | None) -> None:

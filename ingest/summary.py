@@ -65,9 +65,7 @@ def refresh_summary(db_path: str, result, *, quiet: bool = False, display=None) 
     lines = [ingest_summary(result.stats)]
     if result.dbt is not None:
         lines.append(_dbt_line(db_path, result.dbt))
-    by_sev: dict[str, int] = {}
-    for f in result.findings:
-        by_sev[f.get("severity", "?")] = by_sev.get(f.get("severity", "?"), 0) + 1
+    by_sev = result.finding_counts
     lines.append("findings: " + (", ".join(f"{n} {s}" for s, n in sorted(by_sev.items())) or "none")
                  + "  (budgetwh check, or query main.quality_findings)")
     con = duckdb.connect(db_path, read_only=True)
@@ -83,7 +81,7 @@ def refresh_summary(db_path: str, result, *, quiet: bool = False, display=None) 
     if display is not None and not quiet:
         if not isinstance(result.dbt, str) and result.dbt is not None:
             display.note("building", f"{len(result.dbt.nodes)} dbt nodes")
-        display.note("checking", f"{len(result.findings)} findings")
+        display.note("checking", f"{result.n_findings} findings")
         lines.append(display.summary())
     return "\n".join(lines)
 

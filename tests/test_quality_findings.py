@@ -145,3 +145,29 @@ def test_data_docs_on_request(findings, tmp_path):
     assert len(again) == len(rows)
     assert (tmp_path / "data_docs" / "index.html").exists()
     assert (tmp_path / "data_docs" / "expectations" / "assets" / "fct_sangong.html").exists()
+
+
+def test_a_mart_is_validated_in_batches_and_its_failures_summed(tmp_path):
+    """A model larger than a batch is validated batch by batch (memory bounded whatever the
+    warehouse's size); a failed expectation is one finding counting the failing rows of every
+    batch."""
+    import datetime as dt
+
+    import duckdb
+
+    from expectations.assets import ASSETS, asset_findings, validate_assets
+    from expectations.checkpoint import gx_context
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table main.fct_revenue as select 'd' || i as document_id, "
+                "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, "
+                "case when i % 3 = 0 then 'odd' else 'amount' end as measure from range(10) t(i)")
+    con.close()
+    revenue = next(a for a in ASSETS if a.model == "fct_revenue")
+    results = validate_assets(str(db), gx_context(None), (revenue,), rows=4)
+    assert [(model, len(batches)) for model, batches in results] == [("fct_revenue", 3)]
+    found = asset_findings(results, dt.datetime(2026, 1, 1))
+    assert [(f["check_name"], f["observed"]) for f in found] == [
+        ("asset:fct_revenue:expect_column_values_to_be_in_set", 4)]
+    assert "4 of 10 rows" in found[0]["message"] and "odd" in found[0]["message"]
