@@ -41,6 +41,7 @@ from .load import (
 from .parsing import ParsedFile, parse_bytes, parse_file
 from .readers import ReaderSettings
 from .stages import advance, stage
+from .summary import severity_counts
 from .warehouse import (
     WarehouseLock,
     connect_writable,
@@ -367,11 +368,6 @@ class RefreshResult:
         return sum(self.finding_counts.values())
 
 
-def finding_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """main.quality_findings counted by severity."""
-    return dict(con.execute("select severity, count(*) from main.quality_findings group by severity "
-                            "order by severity").fetchall())
-
 
 def _warehouse_version(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("select coalesce(max(warehouse_version), 0) from raw.ingest_runs "
@@ -524,7 +520,7 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 _record_run(con, stats, command="refresh", started=started, status="succeeded", version=version)
                 con.execute("checkpoint")
                 if build:
-                    counts = finding_counts(con)
+                    counts = severity_counts(con)
             finally:
                 con.close()
             stage("swap")
@@ -573,7 +569,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
             (p, r) for p, r in stored if any(p == root or p.startswith(root.rstrip("/") + "/")
                                              for root in plan.roots)}
         version = _warehouse_version(con) - 1
-        counts = finding_counts(con)
+        counts = severity_counts(con)
     finally:
         con.close()
     stats.outcomes.extend(plan.done)
@@ -687,24 +683,15 @@ def import_build_tools() -> float:
     Each costs several seconds of module set-up on every process start (measured by
     benchmarks/bench_refresh.py), paid once by a process that refreshes many times (:func:`watch`).
     """
-    return _import_build_tools(None)
-
-
-def _import_build_tools(dbt_imported: threading.Event | None) -> float:
     started = time.perf_counter()
-    try:
-        import dbt.cli.main  # noqa: F401
-    finally:
-        if dbt_imported is not None:
-            dbt_imported.set()
+    import dbt.cli.main  # noqa: F401
+
     from expectations.checkpoint import import_gx
 
     import_gx()
     return time.perf_counter() - started
 
 
-#: The modules :func:`import_build_tools` imports.
-BUILD_TOOLS = ("dbt.cli.main", "expectations.checkpoint", "great_expectations")
 #: The modules a refresh imports in the background (:func:`import_build_tools_in_background`):
 #: dbt only. Great Expectations (~200 MiB once imported, benchmarks/bench_refresh.py) is imported
 #: by the checks after the dbt build: imported beside the build it raised the peak memory of a full
