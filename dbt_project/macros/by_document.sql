@@ -50,3 +50,24 @@
     {{ relation }}
   {%- endif -%}
 {%- endmacro %}
+
+{#- Each document in `now_documents` (a CTE of document_id and `fingerprint`) or recorded by the
+    last build (int_document_build_state, in this model's schema; none on a first build): its
+    fingerprint now (null: gone) and whether it differs from the recorded one (is_changed). -#}
+{% macro changed_since_last_build(now_documents, fingerprint) -%}
+{%- set state = adapter.get_relation(database=this.database, schema=this.schema,
+                                     identifier='int_document_build_state') if execute else none -%}
+    select
+        coalesce({{ now_documents }}.document_id, last_build.document_id) as document_id,
+        {{ now_documents }}.{{ fingerprint }},
+        {{ now_documents }}.{{ fingerprint }} is distinct from last_build.{{ fingerprint }} as is_changed
+    from {{ now_documents }}
+    full outer join (
+{%- if state is not none %}
+        select document_id, {{ fingerprint }} from {{ state }}
+{%- else %}
+        select null::varchar as document_id, null::varchar as {{ fingerprint }} where false
+{%- endif %}
+    ) as last_build
+        on {{ now_documents }}.document_id = last_build.document_id
+{%- endmacro %}
