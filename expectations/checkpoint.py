@@ -71,6 +71,12 @@ def import_gx() -> Any:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
+        # Bound on its package as an import would: ``from scipy import stats`` then finds the
+        # attribute. Otherwise the package's __getattr__ imports it again, and the import system
+        # reads the lazy module's __spec__, which executes it (Python 3.11).
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, module)
     import great_expectations
 
     return great_expectations
