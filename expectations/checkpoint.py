@@ -137,7 +137,8 @@ def read_findings(db_path: str) -> list[dict[str, Any]]:
 
 
 def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHOUSE,
-               dbt_run_results: str | Path | None = None, read_back: bool = True) -> list[dict[str, Any]]:
+               dbt_run_results: str | Path | None = None, dbt_tests: list[dict[str, Any]] | None = None,
+               read_back: bool = True) -> list[dict[str, Any]]:
     """Validate the marts of the warehouse at ``db_path`` as data assets and complete
     main.quality_findings (the dbt model of the quality models' failures) with the failed
     expectations; write main.dbt_test_results (the dbt tests of the build that made these marts,
@@ -150,7 +151,8 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
             none. A refresh, which checks ``<db>.next``, passes the live warehouse's folder.
         dbt_run_results: the run_results.json of the build (default: the one in the warehouse's
             working folder, used only when written after this warehouse's last refresh started).
-
+        dbt_tests: the build's data tests as rows of main.dbt_test_results, from the build itself
+            (``ingest.transform.DbtResult.test_rows``); given, run_results.json is not read.
         read_back: return the findings (False: return [], for a caller that counts them in SQL).
 
     Returns:
@@ -171,7 +173,8 @@ def run_checks(db_path: str, *, data_docs_dir: str | Path | None = BESIDE_WAREHO
     found = asset_findings(validate_assets(db_path, context), now)
     if data_docs_dir is not None:
         context.build_data_docs(site_names=["budgetwh"])
-    dbt_tests = read_dbt_results(db_path, dbt_run_results)
+    if dbt_tests is None:
+        dbt_tests = read_dbt_results(db_path, dbt_run_results)
     write_asset_findings(db_path, found)
     write_dbt_results(db_path, dbt_tests, now)
     return read_findings(db_path) if read_back else []

@@ -178,26 +178,37 @@ def main() -> None:
 def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, full_refresh: bool, verbose: bool,
             **limits) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
-    from .pipeline import refresh as do_refresh
-    from .stages import listening
-    from .summary import refresh_summary
+    from .preload import import_build_tools_in_background
+    from .workers import prestart, stop_prestarted
 
     if not Path(corpus).is_dir():
         _fail(f"corpus folder {corpus!r} does not exist; pass --corpus DIR with your disclosure files",
               EXIT_USAGE)
-    display = _run_display(quiet)
+    # As in `ingest`, a parser worker starts while this process imports the pipeline, checks for
+    # anything new and plans (a refresh with nothing new stops it unused); one, since a refresh
+    # adds a file or a few more often than a corpus (the others start when the parse does).
+    prestart(1)
+    import_build_tools_in_background()  # dbt's import too, in a thread (ingest.preload)
     try:
-        with listening(display):
-            result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait,
-                                progress=display.parsing, settings=_settings(limits), verbose=verbose,
-                                full_refresh=full_refresh)
-    except WarehouseBusyError as exc:
-        display.close()
-        _fail(str(exc), EXIT_PIPELINE)
-    except BudgetWarehouseError as exc:
-        display.close()
-        _fail(f"{exc} (the previous warehouse at {db_path} is unchanged; fix the cause and run again)",
-              EXIT_PIPELINE)
+        from .pipeline import refresh as do_refresh
+        from .stages import listening
+        from .summary import refresh_summary
+
+        display = _run_display(quiet)
+        try:
+            with listening(display):
+                result = do_refresh(corpus, db_path, quiet=quiet, jobs=_jobs(jobs), wait=wait,
+                                    progress=display.parsing, settings=_settings(limits), verbose=verbose,
+                                    full_refresh=full_refresh)
+        except WarehouseBusyError as exc:
+            display.close()
+            _fail(str(exc), EXIT_PIPELINE)
+        except BudgetWarehouseError as exc:
+            display.close()
+            _fail(f"{exc} (the previous warehouse at {db_path} is unchanged; fix the cause and run again)",
+                  EXIT_PIPELINE)
+    finally:
+        stop_prestarted()
     click.echo(refresh_summary(db_path, result, quiet=quiet, display=display))
 
 

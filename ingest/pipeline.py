@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import os
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -39,6 +38,7 @@ from .load import (
     supersede,
 )
 from .parsing import ParsedFile, parse_bytes, parse_file
+from .preload import BACKGROUND_TOOLS, import_build_tools_in_background  # noqa: F401 - BACKGROUND_TOOLS re-exported
 from .readers import ReaderSettings
 from .stages import advance, stage
 from .summary import severity_counts
@@ -441,6 +441,15 @@ def _prepare(db: Path) -> None:
         raise PipelineError(os_error_to_message(exc, f"creating the folder of {db}")) from exc
 
 
+#: A refresh with at most this many files to parse, and a project that has not changed since the
+#: last build (the build then rebuilds by document), starts its checks in a process of their own
+#: as soon as it has planned (:class:`expectations.process.ChecksProcess`): their import (~2 s)
+#: runs on the other core during the parse and the build instead of after the build. A larger
+#: refresh, whose parse and build use both cores and most of the memory, runs them after the
+#: build in this process; so does a process that has imported Great Expectations already (`watch`).
+CHECKS_AHEAD_FILES = 20
+
+
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
             jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
             build: bool = True, progress: Callable[[int, int], None] | None = None,
@@ -469,30 +478,39 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
         stats = IngestStats(run_id=uuid.uuid4().hex[:12], fingerprint=build_fingerprint())
         stage("recover")
         notes = recover(db)
+        planned: Plan | None = None
         if db.exists() and build and not full_refresh and not needs_storage_migration(db):
             stats.notes = notes
             noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
-            if noop is not None:
+            if isinstance(noop, RefreshResult):
                 return noop
+            planned = noop
         fingerprint = stats.fingerprint
         work = work_path(db)
         importing = import_build_tools_in_background() if build else None
+        checks = None  # an expectations.process.ChecksProcess, when the refresh is small
         try:
             copy_to_work(db)
             dirs = warehouse_dirs(db)
             con = connect_writable(work)
             try:
                 ensure_schema(con)
+                last = _last_refresh(con)
+                project_unchanged = (not full_refresh and last is not None and last[0] == fingerprint
+                                     and _seeds_loaded(con))
                 stage("planning")
-                plan = plan_files(con, [corpus], settings, HashCache(dirs.hashes))
+                # the plan of the check for nothing new, when it made one: the copy holds the same
+                plan = planned or plan_files(con, [corpus], settings, HashCache(dirs.hashes))
+                if build and project_unchanged and len(plan.todo) <= CHECKS_AHEAD_FILES \
+                        and "great_expectations" not in sys.modules:
+                    from expectations.process import ChecksProcess
+
+                    checks = ChecksProcess()
                 stats = ingest_paths(con, [corpus], run_id=stats.run_id, settings=settings, jobs=jobs,
                                      progress=progress, plan=plan)
                 stats.notes, stats.fingerprint = notes, fingerprint
                 mark_removed(con, plan.roots, plan.seen_paths, stats)
                 version = _warehouse_version(con)
-                last = _last_refresh(con)
-                project_unchanged = (not full_refresh and last is not None and last[0] == fingerprint
-                                     and _seeds_loaded(con))
                 _record_run(con, stats, command="refresh", started=started, status="running", version=version)
                 con.execute("checkpoint")
             finally:
@@ -509,11 +527,14 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
                                                      project_unchanged=project_unchanged,
                                                      reuse_manifest=reuse_dbt_manifest)
-                from expectations.checkpoint import run_checks
-
                 stage("checks")
-                run_checks(str(work), data_docs_dir=dirs.data_docs,
-                           dbt_run_results=dirs.dbt_target / "run_results.json", read_back=False)
+                if checks is not None:
+                    checks.run(str(work), data_docs_dir=dirs.data_docs, dbt_tests=dbt_result.test_rows())
+                else:
+                    from expectations.checkpoint import run_checks
+
+                    run_checks(str(work), data_docs_dir=dirs.data_docs, dbt_tests=dbt_result.test_rows(),
+                               read_back=False)
             stage("record")
             con = connect_writable(work)
             try:
@@ -528,6 +549,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             stage("swapped")
             return RefreshResult(stats, counts, dbt_result, version)
         except BaseException as exc:
+            if checks is not None:
+                checks.stop()
             discard(work)
             _record_failure(db, stats, started, exc)
             error = _as_pipeline_error(exc, "refreshing the warehouse")
@@ -549,9 +572,10 @@ def marts_are_stale(con: duckdb.DuckDBPyConnection, built_at: dt.datetime) -> bo
 
 
 def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, stats: IngestStats,
-                            started: dt.datetime) -> RefreshResult | None:
+                            started: dt.datetime) -> RefreshResult | Plan | None:
     """When no file is new, changed, unreadable, re-added or removed, the marts exist and are up
-    to date, record the run and return without copying, parsing or rebuilding anything."""
+    to date, record the run and return without copying, parsing or rebuilding anything. Otherwise
+    the plan of the files, when it got as far as making one (the refresh goes on with it), or None."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         if not _has_raw(con) or not _has_table(con, "main", "quality_findings"):
@@ -561,7 +585,7 @@ def _refresh_if_nothing_new(db: Path, corpus: str, settings: ReaderSettings, sta
             return None
         plan = plan_files(con, [corpus], settings, HashCache(warehouse_dirs(db).hashes))
         if plan.has_work or removed_paths(con, plan.roots, plan.seen_paths):
-            return None
+            return plan
         stored = set()
         if _has_table(con, "raw", "skipped_files"):
             stored = set(con.execute("select source_path, reason from raw.skipped_files").fetchall())
@@ -692,36 +716,6 @@ def import_build_tools() -> float:
     return time.perf_counter() - started
 
 
-#: The modules a refresh imports in the background (:func:`import_build_tools_in_background`):
-#: dbt only. Great Expectations (~200 MiB once imported, benchmarks/bench_refresh.py) is imported
-#: by the checks after the dbt build: imported beside the build it raised the peak memory of a full
-#: refresh at 2,000 documents from ~690 to ~850 MiB, and on 2 cores its import slowed the parse
-#: and the build by about what it saved.
-BACKGROUND_TOOLS = ("dbt.cli.main",)
-
-
-def import_build_tools_in_background() -> threading.Thread | None:
-    """Start importing dbt (:data:`BACKGROUND_TOOLS`) in a thread (None: imported already).
-
-    A refresh that will build starts it before copying the warehouse and parsing the new files,
-    and joins it before the dbt build: the seconds of dbt's import (benchmarks/bench_startup.py)
-    then overlap the copy, the hashing and the parser workers, during which the main thread mostly
-    waits. The main thread does not import dbt while the thread does, so the two never race for a
-    half-imported module; an import that fails there fails again, with its error, in the main
-    thread. Great Expectations is imported by the checks (see :data:`BACKGROUND_TOOLS`).
-    """
-    if all(name in sys.modules for name in BACKGROUND_TOOLS):
-        return None
-
-    def run() -> None:
-        try:
-            import dbt.cli.main  # noqa: F401
-        except BaseException:  # noqa: BLE001, S110 - the main thread's own import reports it
-            pass
-
-    thread = threading.Thread(target=run, name="budgetwh-import-build-tools", daemon=True)
-    thread.start()
-    return thread
 
 
 @dataclass

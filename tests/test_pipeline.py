@@ -197,10 +197,11 @@ def test_an_open_reader_does_not_block_a_refresh(tmp_path):
 
 def test_build_tools_are_imported_in_the_background_once():
     """A refresh that will build imports dbt in a thread while it copies and parses (not GX, whose
-    memory would sit beside the build's); a process that has it already starts no thread."""
-    code = ("import sys; from ingest.pipeline import BACKGROUND_TOOLS, import_build_tools_in_background as bg\n"
+    memory would sit beside the build's); a second call while it runs gets the same thread (the
+    CLI starts it, the pipeline asks again); a process that has it already starts no thread."""
+    code = ("import sys; from ingest.preload import BACKGROUND_TOOLS, import_build_tools_in_background as bg\n"
             "assert not any(m in sys.modules for m in BACKGROUND_TOOLS)\n"
-            "t = bg(); assert t is not None; t.join()\n"
+            "t = bg(); assert t is not None; assert bg() is t; t.join()\n"
             "assert all(m in sys.modules for m in BACKGROUND_TOOLS)\n"
             "assert 'great_expectations' not in sys.modules\n"
             "assert bg() is None\n")

@@ -13,6 +13,7 @@ dbt build, checkpoint). The golden answer keys say what must be found:
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,7 @@ from click.testing import CliRunner
 from expectations.assets import ASSETS
 from expectations.checkpoint import run_checks
 from ingest.errors import PipelineError
+from ingest.warehouse import warehouse_dirs
 
 from .conftest import query
 
@@ -310,7 +312,19 @@ def test_dbt_tests_are_reported_beside_the_findings(built_warehouse):
     finally:
         con.close()
     assert cols[:6] == ["unique_id", "test_name", "model", "status", "failures", "message"]
-    assert n >= 0  # filled from this build's run_results.json (another build's file is not taken)
+    # every data test of the build that made the marts (as its run_results.json lists them), each
+    # on a model or a source of raw.* or a seed
+    results = json.loads((warehouse_dirs(str(built_warehouse)).dbt_target / "run_results.json")
+                         .read_text(encoding="utf-8"))
+    tests = {r["unique_id"] for r in results["results"] if r["unique_id"].startswith("test.")}
+    assert n == len(tests) > 0
+    rows = query(built_warehouse, "select unique_id, model from main.dbt_test_results")
+    assert {u for u, _ in rows} == tests
+    seeds = [f.stem for f in (ROOT / "dbt_project" / "seeds").glob("*.csv")]
+    without_model = [u for u, model in rows if model is None]
+    assert [u for u in without_model if not u.startswith("test.budgetwh.source_")
+            and not any(seed in u for seed in seeds)] == []
+    assert any(model == "rpt_department_trend" for _, model in rows)
 
 
 def test_data_docs_are_built_by_default_beside_the_warehouse(built_warehouse, tmp_path):
