@@ -13,6 +13,7 @@ dbt's own log goes to the console only when asked (``verbose``); it is always wr
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -115,10 +116,12 @@ def dbt_args(command: str, dirs: WarehouseDirs, *, quiet: bool = False,
 
 
 class _NodeCounter:
-    """A dbt callback: counts the nodes finished (of the total dbt announces) as step 'building'."""
+    """A dbt callback: counts the nodes finished (of the total dbt announces) as step 'building',
+    and keeps what the key tests run together reported (:data:`KEY_TESTS_LOG`)."""
 
     def __init__(self) -> None:
         self.done, self.total = 0, None
+        self.key_tests: list[dict[str, Any]] = []
 
     def __call__(self, event) -> None:
         name = event.info.name
@@ -127,6 +130,23 @@ class _NodeCounter:
         elif name == "NodeFinished":
             self.done += 1
             advance("building", self.done, self.total)
+        elif name in ("JinjaLogDebug", "JinjaLogInfo") and event.data.msg.startswith(KEY_TESTS_LOG):
+            self.key_tests.extend(json.loads(event.data.msg[len(KEY_TESTS_LOG):]))
+
+
+def _key_test_results(reported: list[dict[str, Any]]) -> list[NodeResult]:
+    """The key tests the on-run-end hook ran together, as the test nodes' results a full build
+    has (status and message as dbt words them)."""
+    nodes = []
+    for r in reported:
+        failures = int(r["failures"])
+        severity = r.get("severity") or "error"
+        status = "pass" if not failures else ("fail" if severity == "error" else "warn")
+        message = None if not failures else \
+            f"Got {failures} result{'s' if failures != 1 else ''}, configured to {'fail' if status == 'fail' else 'warn'} if != 0"
+        nodes.append(NodeResult(unique_id=r["unique_id"], resource_type="test", status=status, message=message,
+                                failures=failures, seconds=float(r.get("seconds") or 0.0), model=r.get("model")))
+    return nodes
 
 
 #: What a build may leave out when the dbt project is the one the warehouse was last built with:
@@ -135,6 +155,11 @@ class _NodeCounter:
 #: test the seed files, which the build fingerprint covers: ten test nodes of a one-file build).
 CODE_ONLY_RESOURCES = ("seed", "unit_test")
 CODE_ONLY_SELECTORS = ("resource_type:seed",)
+#: The tests a build by document runs together in one query at its end rather than as a node each
+#: (the project's on-run-end hook, dbt_project/macros/check_keys_together.sql).
+TESTS_RUN_TOGETHER = ("test_name:unique_combination",)
+#: The line the hook logs with the failures of the tests it ran (JSON after it).
+KEY_TESTS_LOG = "budgetwh-key-tests "
 
 
 def build_args(dirs: WarehouseDirs, *, quiet: bool = False, verbose: bool = False,
@@ -150,7 +175,8 @@ def build_args(dirs: WarehouseDirs, *, quiet: bool = False, verbose: bool = Fals
     # written from it (:func:`_build`), the partial-parse file is written regardless.
     args = dbt_args("build", dirs, quiet=quiet, verbose=verbose) + ["--no-write-json"]
     if project_unchanged:
-        args += ["--exclude-resource-type", *CODE_ONLY_RESOURCES, "--exclude", *CODE_ONLY_SELECTORS]
+        args += ["--exclude-resource-type", *CODE_ONLY_RESOURCES, "--exclude", *CODE_ONLY_SELECTORS,
+                 *TESTS_RUN_TOGETHER]
     else:
         args.append("--full-refresh")
     return args
@@ -275,7 +301,8 @@ def _build(db: str, dirs: WarehouseDirs, *, quiet: bool, verbose: bool, project_
         try:
             args = build_args(dirs, quiet=quiet, verbose=verbose, project_unchanged=project_unchanged)
             manifest = _parsed_manifest(db, dirs) if reuse_manifest else None
-            outcome = dbtRunner(manifest=manifest, callbacks=[_NodeCounter()]).invoke(args)
+            listener = _NodeCounter()
+            outcome = dbtRunner(manifest=manifest, callbacks=[listener]).invoke(args)
         finally:
             _release_duckdb()
     if outcome.exception is not None:
@@ -292,6 +319,10 @@ def _build(db: str, dirs: WarehouseDirs, *, quiet: bool, verbose: bool, project_
                           seconds=float(r.execution_time or 0.0),
                           model=models[0] if models and r.node.unique_id.startswith("test.") else None)
         result.nodes.append(node)
+    for node in _key_test_results(listener.key_tests):
+        result.nodes.append(node)
+    for node in result.nodes:
+        status = node.status
         if status in _PASSED:
             result.passed += 1
         elif status in _WARNED:

@@ -13,7 +13,7 @@ from ingest.warehouse import warehouse_dirs
 
 def _listed(args: list[str], tmp_path) -> set[str]:
     """The unique ids ``dbt ls`` selects with the selection arguments of ``args``."""
-    selection = [a for a in args[args.index("--threads") + 2:] if a != "--full-refresh"]
+    selection = [a for a in args[args.index("--threads") + 2:] if a not in ("--full-refresh", "--no-write-json")]
     dirs = warehouse_dirs(str(tmp_path / "budget.duckdb"))
     code = ("import sys; from dbt.cli.main import dbtRunner; "
             "r = dbtRunner().invoke(sys.argv[1:]); print('\\n'.join(r.result or []))")
@@ -25,6 +25,14 @@ def _listed(args: list[str], tmp_path) -> set[str]:
         env={**os.environ, "BUDGETWH_DB": str(tmp_path / "budget.duckdb"), "DO_NOT_TRACK": "1",
              "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     return {json.loads(line)["unique_id"] for line in out.stdout.splitlines() if line.startswith("{")}
+
+
+def _key_tests(target) -> set[str]:
+    """The ``unique_combination`` tests of the manifest dbt last wrote in the target folder
+    ``target`` (whatever their names)."""
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    return {u for u, n in manifest["nodes"].items()
+            if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") == "unique_combination"}
 
 
 def test_unchanged_project_leaves_out_seeds_their_tests_and_unit_tests_only(tmp_path):
@@ -39,10 +47,13 @@ def test_unchanged_project_leaves_out_seeds_their_tests_and_unit_tests_only(tmp_
     assert seeds and {u for u in everything if u.startswith("unit_test.")}
     assert unchanged <= everything
     assert {u.split(".")[0] for u in left_out} == {"seed", "unit_test", "test"}
-    # the data tests left out are the seeds' own (named after a seed); every model test stays
+    # the data tests left out are the seeds' own (named after a seed) and the key tests, which the
+    # on-run-end hook runs together (test_a_build_by_document_runs_the_key_tests_together)
     seed_names = {u.split(".")[-1] for u in seeds}
+    keys = _key_tests(dirs.dbt_target)
     for test in (u for u in left_out if u.startswith("test.")):
-        assert any(name in test for name in seed_names), test
+        assert any(name in test for name in seed_names) or test in keys, test
+    assert any("stg_disclosures__statements" in u for u in left_out & keys)
     models = {u for u in everything if u.startswith("model.")}
     assert models <= unchanged
     assert any(u.startswith("test.") and "check_instances" in u for u in unchanged)
@@ -92,3 +103,52 @@ def test_a_build_out_of_memory_is_built_again_whole_with_more(tmp_path, monkeypa
     assert not result.errored and result.memory_retried == transform.retry_memory_limit()
     assert calls == [("20MB", False), (transform.retry_memory_limit(), False)]
     assert os.environ[transform.MEMORY_LIMIT_VARIABLE] == "20MB"
+
+
+def test_a_build_by_document_runs_the_key_tests_together(tmp_path):
+    """A build of an unchanged project runs the key tests (``unique_combination``) in one query at
+    its end (dbt_project/macros/check_keys_together.sql), not as a node each: its results list
+    the same tests as a full build's (but the seeds', which it does not build), and a broken key
+    fails it, naming the model and the key."""
+    import duckdb
+    import pytest
+
+    from ingest import transform
+    from ingest.errors import PipelineError
+
+    from .test_dbt_marts import build_raw_warehouse
+
+    db = build_raw_warehouse(tmp_path / "budget.duckdb")
+    parse = [sys.executable, "-c", "import sys; from dbt.cli.main import dbtRunner; dbtRunner().invoke(sys.argv[1:])",
+             "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(tmp_path / "parsed"), "--log-path", str(tmp_path / "parsed"), "--quiet"]
+    subprocess.run(parse, check=True, capture_output=True,
+                   env={**os.environ, "BUDGETWH_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    nodes = json.loads((tmp_path / "parsed" / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    on_seeds = {u for u, n in nodes.items() if n["resource_type"] == "test"
+                and all(p.startswith("seed.") for p in n["depends_on"]["nodes"])}
+    keys = _key_tests(tmp_path / "parsed") - on_seeds
+    assert len(keys) > 40 and any("one_current_disclosure" in u for u in keys)
+
+    full = {r["unique_id"]: r for r in transform.run_dbt_build(str(db), quiet=True).test_rows()}
+    result = transform.run_dbt_build(str(db), quiet=True, project_unchanged=True)
+    together = {r["unique_id"]: r for r in result.test_rows()}
+    assert set(together) == set(full) - on_seeds
+    assert keys <= set(together)
+    assert all(together[u]["status"] == "pass" and together[u]["failures"] == 0 for u in keys)
+    assert all(together[u]["model"] == full[u]["model"] for u in keys)
+    ran = {n.unique_id for n in result.nodes if n.resource_type != "test"} | {
+        r["unique_id"] for r in json.loads((warehouse_dirs(str(db)).dbt_target / "run_results.json")
+                                           .read_text(encoding="utf-8"))["results"]}
+    assert not any(u in ran for u in keys), "a key test ran as a node of its own"
+
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("insert into staging.stg_disclosures__statements "
+                    "select * from staging.stg_disclosures__statements limit 1")
+    finally:
+        con.close()
+    with pytest.raises(PipelineError, match=r"stg_disclosures__statements \(document_id, statement_seq\): "
+                                            r"1 duplicate or null key"):
+        transform.run_dbt_build(str(db), quiet=True, project_unchanged=True)
+

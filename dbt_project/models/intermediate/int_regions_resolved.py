@@ -115,5 +115,6 @@ def model(dbt, session):
         if code not in rows:
             rows[code] = retired_region(code, rows, version)
     ordered = [rows[c] for c in sorted(rows)]
-    schema = pa.schema(COLUMNS)
-    return pa.Table.from_pylist(ordered, schema=schema)
+    # column by column: Table.from_pylist took ~0.3 s of the build for ~3,200 rows
+    return pa.table({name: pa.array([r[name] for r in ordered], type=typ) for name, typ in COLUMNS},
+                    schema=pa.schema(COLUMNS))
