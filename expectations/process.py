@@ -37,7 +37,7 @@ class ChecksProcess:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - kept until the process ends
         self._proc: subprocess.Popen | None = subprocess.Popen(
             [sys.executable, "-m", "expectations.process", str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._stderr, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+            stderr=self._stderr)
         atexit.register(self.stop)
 
     def run(self, db_path: str, *, data_docs_dir: str | Path | None, dbt_tests: list[dict[str, Any]] | None) -> None:
