@@ -123,6 +123,17 @@ class DocumentRows:
         return sum(len(next(iter(cols.values()))) for cols in self.tables.values())
 
 
+@dataclass
+class ParsedFile:
+    """A file read, checked against the raw contract and turned into the rows it loads (what
+    ``ingest.parsing.parse_file`` returns, made here: the parent unpickles it without importing
+    the parser)."""
+
+    rows: DocumentRows
+    status: str  # 'parsed' | 'partial'
+    error: str | None
+
+
 def document_to_rows(doc: Document, ex: Extraction, *, status: str, error: str | None = None,
                      run_id: str | None = None, now: dt.datetime | None = None) -> DocumentRows:
     """Everything ``doc`` owns in raw.*, from this extraction, as the columns of each table."""
