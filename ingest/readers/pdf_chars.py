@@ -176,7 +176,17 @@ def free_lines(pc: PageChars, idx: np.ndarray, line_tolerance: float, gap_ratio:
     texts = _line_texts(pc, flat, starts, gap_ratio, cjk_gap_ratio)
     chars = pc.chars(flat)
     ends = [*starts[1:], len(chars)]
-    return [Line(chars=chars[a:b], text=t) for a, b, t in zip(starts, ends, texts)]
+    # each line's box (Line.x1, top, bottom) and height (the median of its characters', the upper
+    # one of an even count: Line.size), computed for all lines at once
+    at = np.array(starts, dtype=np.intp)
+    x1 = np.maximum.reduceat(pc.x1[flat], at).tolist()
+    top = np.minimum.reduceat(pc.top[flat], at).tolist()
+    bottom = np.maximum.reduceat(pc.bottom[flat], at).tolist()
+    counts = np.diff(np.append(at, len(flat)))
+    sizes = pc.size[flat]
+    by_size = sizes[np.lexsort((sizes, np.repeat(np.arange(len(at)), counts)))]
+    median = by_size[at + counts // 2].tolist()
+    return [Line.with_box(chars[a:b], t, *box) for a, b, t, box in zip(starts, ends, texts, zip(x1, top, bottom, median))]
 
 
 def grid_cells_text(grid: Grid, pc: PageChars, idx: np.ndarray, tolerance: float, line_tolerance: float,

@@ -76,6 +76,14 @@ class Line:
         sizes = sorted(c.size for c in self.chars)
         return sizes[len(sizes) // 2]
 
+    @classmethod
+    def with_box(cls, chars: list[Char], text: str, x1: float, top: float, bottom: float, size: float) -> Line:
+        """A line whose box and height were computed already (in arrays, ``pdf_chars``): the
+        values its properties would compute from its characters."""
+        line = cls(chars=chars, text=text)
+        line.__dict__.update(x1=x1, top=top, bottom=bottom, size=size)
+        return line
+
 
 @dataclass
 class Grid:
