@@ -25,10 +25,15 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import polars as pl
-
 from .model import DocumentProfile, Extraction, ParseIssue
-from .raw_contract import MAX_ABS_AMOUNT_YUAN, PER_DOCUMENT_TABLES, YEAR_RANGE, Column, polars_type, raw_table
+from .raw_contract import (
+    MAX_ABS_AMOUNT_YUAN,
+    PER_DOCUMENT_TABLES,
+    YEAR_RANGE,
+    Column,
+    decimal_type,
+    raw_table,
+)
 
 __all__ = ["MAX_ABS_AMOUNT_YUAN", "YEAR_RANGE", "extraction_to_valid", "rows_to_valid", "value_to_violation"]
 
@@ -56,32 +61,32 @@ def value_to_violation(column: Column, value: Any, page_count: int) -> tuple[str
     """(rule, detail) when ``value`` cannot stand in ``column``; else None."""
     if value is None:
         return None
-    name, dtype = column.name, polars_type(column.type)
-    if isinstance(dtype, pl.Decimal):
+    name, dtype, decimal = column.name, column.type, decimal_type(column.type)
+    if decimal is not None:
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
             return "wrong_type", f"{name} is {type(value).__name__}, not a decimal"
         d = Decimal(value)
         if not d.is_finite():
             return "out_of_range", f"{name} is {d}"
-        bound = Decimal(10) ** (dtype.precision - dtype.scale)
+        bound = Decimal(10) ** (decimal[0] - decimal[1])
         if column.max_abs is not None:
             bound = min(bound, column.max_abs)
         if abs(d) >= bound:
             return "out_of_range", f"{name} {d} is beyond ±{bound:.0E}"
         return None
-    if dtype in (pl.Int32, pl.Int64):
+    if dtype in ("INTEGER", "BIGINT"):
         if isinstance(value, bool) or not isinstance(value, int):
             return "wrong_type", f"{name} is {type(value).__name__}, not an integer"
         if column.bounds and not column.bounds[0] <= value <= column.bounds[1]:
             return "out_of_range", f"{name} {value} is outside {column.bounds[0]}–{column.bounds[1]}"
         if column.is_page and not 1 <= value <= max(page_count, 1):
             return "out_of_range", f"page {value} is outside the document's 1–{page_count}"
-        if dtype == pl.Int32 and not INT32[0] <= value <= INT32[1]:
+        if dtype == "INTEGER" and not INT32[0] <= value <= INT32[1]:
             return "out_of_range", f"{name} {value} does not fit an INTEGER"
         return None
-    if dtype == pl.Boolean:
+    if dtype == "BOOLEAN":
         return None if isinstance(value, bool) else ("wrong_type", f"{name} is {type(value).__name__}, not a boolean")
-    if dtype == pl.String:
+    if dtype == "VARCHAR":
         if not isinstance(value, str):
             return "wrong_type", f"{name} is {type(value).__name__}, not text"
         if not _text_ok(value):
@@ -92,20 +97,20 @@ def value_to_violation(column: Column, value: Any, page_count: int) -> tuple[str
 def _fast_check(column: Column) -> Callable[[Any, int], bool]:
     """A quick test that a (non-null) value keeps ``column``'s rules; when it says no,
     :func:`value_to_violation` tells which rule the value breaks (it may break none)."""
-    dtype = polars_type(column.type)
-    if isinstance(dtype, pl.Decimal):
-        bound = Decimal(10) ** (dtype.precision - dtype.scale)
+    dtype, decimal = column.type, decimal_type(column.type)
+    if decimal is not None:
+        bound = Decimal(10) ** (decimal[0] - decimal[1])
         if column.max_abs is not None:
             bound = min(bound, column.max_abs)
         return lambda v, _: type(v) is Decimal and v.is_finite() and abs(v) < bound
-    if dtype in (pl.Int32, pl.Int64):
-        low, high = column.bounds or (INT32 if dtype == pl.Int32 else (-(2**63), 2**63 - 1))
+    if dtype in ("INTEGER", "BIGINT"):
+        low, high = column.bounds or (INT32 if dtype == "INTEGER" else (-(2**63), 2**63 - 1))
         if column.is_page:
             return lambda v, pages: type(v) is int and 1 <= v <= max(pages, 1) and low <= v <= high
         return lambda v, _: type(v) is int and low <= v <= high
-    if dtype == pl.Boolean:
+    if dtype == "BOOLEAN":
         return lambda v, _: type(v) is bool
-    if dtype == pl.String:
+    if dtype == "VARCHAR":
         return lambda v, _: type(v) is str and (v.isascii() or _text_ok(v))
     return lambda v, _: False
 

@@ -1,9 +1,9 @@
-"""One file's bytes to a Document and its Extraction, and what a parser worker runs per file."""
+"""One file's bytes to a Document and its Extraction, and what a parser worker runs per file
+(:func:`parse_file`; the parent names it as :func:`ingest.jobs.parse_file`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from .contract import extraction_to_valid
 from .errors import NotADisclosureError, ReadError
@@ -11,7 +11,7 @@ from .extract import extract
 from .extract.disclosure import document_to_verdict
 from .model import Document, Extraction
 from .readers import ReaderSettings, bytes_to_document, read_bytes, sha256_hex
-from .rows import DocumentRows, document_to_rows
+from .rows import ParsedFile, document_to_rows
 from .stages import stage
 
 MAX_ERROR_CHARS = 2000  # raw.documents.error: the messages of the document's errors, cut here
@@ -37,15 +37,6 @@ def extraction_to_status(ex: Extraction) -> tuple[str, str | None]:
     """'partial' with the messages of its errors when the extraction has any, else 'parsed'."""
     errors = [iss for iss in ex.issues if iss.severity == "error"]
     return ("partial" if errors else "parsed"), ("; ".join(e.message for e in errors)[:MAX_ERROR_CHARS] or None)
-
-
-@dataclass
-class ParsedFile:
-    """A file read, checked against the raw contract and turned into the rows it loads."""
-
-    rows: DocumentRows
-    status: str  # 'parsed' | 'partial'
-    error: str | None
 
 
 def parse_file(args: tuple[str, str, ReaderSettings, str, dt.datetime]):

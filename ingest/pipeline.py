@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -26,6 +27,7 @@ from .corpus import Skipped, list_corpus
 from .defaults import DEFAULT_CORPUS, DEFAULT_DB
 from .errors import BudgetWarehouseError, PipelineError, ReadError
 from .hashcache import HashCache
+from .jobs import parse_file
 from .load import (
     PARSER_VERSION,
     clear_path_issues,
@@ -37,9 +39,9 @@ from .load import (
     replace_skipped,
     supersede,
 )
-from .parsing import ParsedFile, parse_bytes, parse_file
 from .preload import BACKGROUND_TOOLS, import_build_tools_in_background  # noqa: F401 - BACKGROUND_TOOLS re-exported
 from .readers import ReaderSettings
+from .rows import ParsedFile
 from .stages import advance, stage
 from .summary import severity_counts
 from .warehouse import (
@@ -57,7 +59,21 @@ from .warehouse import (
 )
 from .workers import WorkerFailure, bounded_map
 
+if TYPE_CHECKING:
+    from .parsing import parse_bytes
+
 __all__ = ["DEFAULT_CORPUS", "DEFAULT_DB", "WarehouseLock", "ingest_only", "parse_bytes", "refresh"]
+
+
+def __getattr__(name: str):
+    """``parse_bytes``, imported from :mod:`ingest.parsing` when asked for (a run does not import
+    the parser in this process: its workers do)."""
+    if name == "parse_bytes":
+        from .parsing import parse_bytes
+
+        return parse_bytes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Failures of the moment, not of the bytes: no document row, the file is tried again next run.
 TRANSIENT_CODES = ("changed_during_run", "vanished")

@@ -27,8 +27,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import polars as pl
-
 YEAR_RANGE = (1990, 2100)
 MAX_ABS_AMOUNT_YUAN = Decimal(10) ** 15  # 千万亿元: ~30x China's national expenditure; sums still fit DECIMAL(20,2)
 AMOUNT = "DECIMAL(20,2)"
@@ -362,17 +360,32 @@ def table_ddl(name: str) -> str:
     return f"create table if not exists raw.{name} ({cols})"
 
 
-_POLARS = {"VARCHAR": pl.String, "INTEGER": pl.Int32, "BIGINT": pl.Int64, "BOOLEAN": pl.Boolean,
-           "TIMESTAMP": pl.Datetime("us")}
+def decimal_type(sql_type: str) -> tuple[int, int] | None:
+    """(precision, scale) of a ``DECIMAL(p,s)`` type of the contract; None for any other type.
+    (The parser workers check and quantize by it without importing polars.)"""
+    if sql_type.startswith("DECIMAL(") and sql_type.endswith(")"):
+        precision, scale = sql_type[len("DECIMAL("):-1].split(",")
+        return int(precision), int(scale)
+    return None
 
 
 @cache
 def polars_type(sql_type: str) -> Any:
     """The polars dtype of a DuckDB type of the contract."""
-    if sql_type.startswith("DECIMAL(") and sql_type.endswith(")"):
-        precision, scale = sql_type[len("DECIMAL("):-1].split(",")
-        return pl.Decimal(int(precision), int(scale))
-    return _POLARS[sql_type]
+    import polars as pl  # here: the loader needs it, the parser workers do not
+
+    decimal = decimal_type(sql_type)
+    if decimal is not None:
+        return pl.Decimal(*decimal)
+    return {"VARCHAR": pl.String, "INTEGER": pl.Int32, "BIGINT": pl.Int64, "BOOLEAN": pl.Boolean,
+            "TIMESTAMP": pl.Datetime("us")}[sql_type]
+
+
+@cache
+def column_scales(name: str) -> tuple[tuple[str, int | None], ...]:
+    """(name, scale) of each column of ``raw.<name>``, in DDL order: the scale of a DECIMAL
+    column, None for the others."""
+    return tuple((c.name, (decimal_type(c.type) or (None, None))[1]) for c in raw_table(name).columns)
 
 
 @cache

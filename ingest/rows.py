@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from .model import Document, Extraction
-from .raw_contract import PER_DOCUMENT_TABLES, columns_of
+from .raw_contract import PER_DOCUMENT_TABLES, column_scales, columns_of
+
+if TYPE_CHECKING:
+    import polars as pl
 
 PARSER_VERSION = "0.5.2"
 
@@ -28,19 +29,21 @@ def frame(table: str, rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
 
 def rows_to_columns(table: str, rows: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
     """Rows (dicts keyed by column name) to the table's columns, as lists."""
-    cols = columns_of(table)
+    cols = column_scales(table)
     data: dict[str, list[Any]] = {name: [] for name, _ in cols}
     for row in rows:
-        for name, dtype in cols:
+        for name, scale in cols:
             v = row.get(name)
-            if isinstance(v, Decimal) and isinstance(dtype, pl.Decimal):
-                v = v.quantize(Decimal(1).scaleb(-dtype.scale))
+            if isinstance(v, Decimal) and scale is not None:
+                v = v.quantize(Decimal(1).scaleb(-scale))
             data[name].append(v)
     return data
 
 
 def columns_to_frame(table: str, data: dict[str, list[Any]]) -> pl.DataFrame:
     """Column lists to a frame of the table's schema (one Series per column: quicker than a dict)."""
+    import polars as pl  # here: the loader makes frames, the parser workers only columns
+
     return pl.DataFrame([pl.Series(name, data[name], dtype=dtype, strict=False) for name, dtype in columns_of(table)])
 
 
@@ -62,15 +65,15 @@ def records_to_columns(table: str, items: list[Any], *, constants: dict[str, Any
     n = len(items)
     names = {f.name for f in dataclasses.fields(items[0])} if items else set()
     data: dict[str, list[Any]] = {}
-    for name, dtype in columns_of(table):
+    for name, scale in column_scales(table):
         if constants and name in constants:
             values = [constants[name]] * n
         elif name == seq_name:
             values = list(range(1, n + 1))
         elif name in names:
             values = [getattr(item, name) for item in items]
-            if isinstance(dtype, pl.Decimal):
-                values = _quantized(values, dtype.scale)
+            if scale is not None:
+                values = _quantized(values, scale)
         else:
             values = [None] * n
         if defaults and name in defaults:
@@ -118,6 +121,17 @@ class DocumentRows:
     @property
     def rows(self) -> int:
         return sum(len(next(iter(cols.values()))) for cols in self.tables.values())
+
+
+@dataclass
+class ParsedFile:
+    """A file read, checked against the raw contract and turned into the rows it loads (what
+    ``ingest.parsing.parse_file`` returns, made here: the parent unpickles it without importing
+    the parser)."""
+
+    rows: DocumentRows
+    status: str  # 'parsed' | 'partial'
+    error: str | None
 
 
 def document_to_rows(doc: Document, ex: Extraction, *, status: str, error: str | None = None,

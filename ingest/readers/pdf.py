@@ -29,8 +29,6 @@ from .pdf_layout import (
     Char,
     Grid,
     Line,
-    chars_to_lines,
-    grid_to_rows,
     lines_to_paragraphs,
     merge_rules,
     rects_to_rules,
@@ -176,14 +174,18 @@ def page_to_frame(page) -> PageFrame:
     return PageFrame(width, height, rotation)
 
 
-def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:
-    """Every visible character with its loose box, top-down coordinates of the upright page;
-    whitespace dropped (spaces are re-derived from gaps)."""
+def textpage_to_page_chars(textpage, frame: PageFrame):
+    """Every visible character with its loose box, top-down coordinates of the upright page, as a
+    :class:`~ingest.readers.pdf_chars.PageChars`; whitespace dropped (spaces are re-derived from
+    gaps). None when the page has no character."""
+    import numpy as np
     from pypdfium2 import raw
+
+    from .pdf_chars import PageChars, visible
 
     n = raw.FPDFText_CountChars(textpage)
     if n <= 0:
-        return []
+        return None
     # All the text in one call; one character per index unless the page has characters
     # outside the BMP (UTF-16 surrogates), then one call per character.
     buf = ctypes.create_string_buffer((n + 1) * 2)
@@ -191,27 +193,30 @@ def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:
     text = buf.raw[: n * 2].decode("utf-16-le", errors="replace")
     if len(text) != n:
         text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
-    # one box call per character: through cffi (see pdfium_calls), into one float[4]
-    rect = pdfium_calls.floats(4)  # FS_RECTF: left, top, right, bottom
+    codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    idx = np.flatnonzero(visible(codes))
+    # one box call per visible character (through cffi, see pdfium_calls), each into its own
+    # four floats of one array: FS_RECTF, left, top, right, bottom
+    m = len(idx)
+    rects = pdfium_calls.floats(4 * max(m, 1))
     get_box = pdfium_calls.lib.FPDFText_GetLooseCharBox
     handle = pdfium_calls.handle(textpage)
-    upright, height, box = frame.rotation == 0, frame.height, frame.box
-    chars: list[Char] = []
-    append = chars.append
-    for i, ch in enumerate(text):
-        if ch <= " " or ch in "\u00a0\u3000\ufeff\ufffe\uffff":
-            continue
-        if not get_box(handle, i, rect):
-            continue
-        left, top, right, bottom = rect
-        if right <= left or top <= bottom:
-            continue
-        if upright:  # PageFrame.box of an unrotated page, inline
-            append(Char(ch, left, height - top, right, height - bottom))
-        else:
-            x0, y0, x1, y1 = box(left, bottom, right, top)
-            append(Char(ch, x0, y0, x1, y1))
-    return chars
+    ok = np.array(list(map(get_box, itertools.repeat(handle, m), idx.tolist(),
+                           [rects + k for k in range(0, 4 * m, 4)])), dtype=bool)
+    box = np.frombuffer(pdfium_calls.buffer(rects), dtype=np.float32)[: 4 * m].reshape(m, 4).astype(np.float64)
+    left, top, right, bottom = box.T
+    keep = ok & ~(right <= left) & ~(top <= bottom)  # a box of no width or height is no character
+    if not keep.all():
+        idx, left, top, right, bottom = idx[keep], left[keep], top[keep], right[keep], bottom[keep]
+    x0, y0, x1, y1 = frame.box(left, bottom, right, top)
+    return PageChars([text[i] for i in idx.tolist()], codes[idx], x0, y0, x1, y1)
+
+
+def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:
+    """Every visible character with its loose box, top-down coordinates of the upright page;
+    whitespace dropped (spaces are re-derived from gaps)."""
+    page_chars = textpage_to_page_chars(textpage, frame)
+    return page_chars.chars() if page_chars is not None else []
 
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -365,37 +370,37 @@ def _caption(blocks: list, lookback: int) -> str | None:
 def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool = False) -> _PageResult:
     """One page to its blocks, in reading order. ``after_stream``: the page before ended with a
     table read from text positions (see ``lines_to_stream_tables``)."""
+    import numpy as np
+
+    from .pdf_chars import free_lines, grid_cells_text, grid_owners
+
     frame = page_to_frame(page)
     textpage = page.get_textpage()
     try:
-        chars = textpage_to_chars(textpage, frame)
+        chars = textpage_to_page_chars(textpage, frame)
     finally:
         textpage.close()
-    result = _PageResult(number=number, has_text=bool(chars))
-    if not chars:
+    result = _PageResult(number=number, has_text=chars is not None and len(chars) > 0)
+    if not result.has_text:
         return result
     grids = rects_to_grids(page_to_rects(page, frame, settings.rule_max_thickness), settings) \
         if settings.read_rulings else []
-    table_chars: list[list[Char]] = [[] for _ in grids]
-    free: list[Char] = [] if grids else list(chars)
-    bounds = [_grid_bounds(g, settings.grid_tolerance) for g in grids]
-    for c in chars if grids else ():
-        cx, cy = c.cx, c.cy
-        for k, (left, top, right, bottom) in enumerate(bounds):
-            if left <= cx <= right and top <= cy <= bottom:  # inside grid k
-                table_chars[k].append(c)
-                break
-        else:
-            free.append(c)
+    if grids:  # each character to the first grid holding its centre, the others free
+        owner = grid_owners(chars, [_grid_bounds(g, settings.grid_tolerance) for g in grids])
+        free = [np.flatnonzero(owner < 0)]
+    else:
+        owner, free = None, [np.arange(len(chars))]
     items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows, stream?))
-    for g, tc in zip(grids, table_chars):
-        rows = grid_to_rows(g, tc, settings.grid_tolerance, settings.line_tolerance,
-                            settings.gap_ratio, settings.cjk_gap_ratio)
+    for k, g in enumerate(grids):
+        tc = np.flatnonzero(owner == k)
+        rows = grid_cells_text(g, chars, tc, settings.grid_tolerance, settings.line_tolerance,
+                               settings.gap_ratio, settings.cjk_gap_ratio)
         if rows:
             items.append((g.ys[0], (g.xs, rows, False)))
         else:
-            free.extend(tc)  # a ruled box with no text inside is no table
-    lines = chars_to_lines(free, settings.line_tolerance, settings.gap_ratio, settings.cjk_gap_ratio)
+            free.append(tc)  # a ruled box with no text inside is no table
+    lines = free_lines(chars, np.concatenate(free), settings.line_tolerance, settings.gap_ratio,
+                       settings.cjk_gap_ratio)
     if lines and settings.stream is not None:
         streams = lines_to_stream_tables(lines, settings.stream, settings.gap_ratio, settings.cjk_gap_ratio,
                                          after_stream)

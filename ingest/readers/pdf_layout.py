@@ -76,6 +76,14 @@ class Line:
         sizes = sorted(c.size for c in self.chars)
         return sizes[len(sizes) // 2]
 
+    @classmethod
+    def with_box(cls, chars: list[Char], text: str, x1: float, top: float, bottom: float, size: float) -> Line:
+        """A line whose box and height were computed already (in arrays, ``pdf_chars``): the
+        values its properties would compute from its characters."""
+        line = cls(chars=chars, text=text)
+        line.__dict__.update(x1=x1, top=top, bottom=bottom, size=size)
+        return line
+
 
 @dataclass
 class Grid:
@@ -157,9 +165,14 @@ _BY_X0 = attrgetter("x0")
 
 def lines_to_cell_text(lines: list[Line]) -> str:
     """A cell's lines as one string: wrapped Chinese joins without a space."""
+    return texts_to_cell_text([line.text for line in lines])
+
+
+def texts_to_cell_text(texts: list[str]) -> str:
+    """A cell's lines (their texts) as one string: wrapped Chinese joins without a space."""
     out = ""
-    for line in lines:
-        t = line.text.strip()
+    for text in texts:
+        t = text.strip()
         if not t:
             continue
         if out and not (is_cjk(out[-1]) or is_cjk(t[0]) or out[-1] in "(（" or t[0] in ")）"):

@@ -72,3 +72,8 @@ def ints(n: int) -> Any:
     """A zeroed C ``int[n]``."""
     return _FFI.new("int[]", n)
 
+
+
+def buffer(cdata) -> Any:
+    """The memory of a C array from :func:`floats` or :func:`ints` (for ``numpy.frombuffer``)."""
+    return _FFI.buffer(cdata)
