@@ -182,7 +182,6 @@ def main() -> None:
 def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool, full_refresh: bool, verbose: bool,
             **limits) -> None:
     """Ingest new files, rebuild the marts, run the checks, then swap the new warehouse in."""
-    from .preload import import_build_tools_in_background
     from .workers import prestart, stop_prestarted
 
     if not Path(corpus).is_dir():
@@ -192,7 +191,6 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
     # anything new and plans (a refresh with nothing new stops it unused); one, since a refresh
     # adds a file or a few more often than a corpus (the others start when the parse does).
     prestart(1)
-    import_build_tools_in_background()  # dbt's import too, in a thread (ingest.preload)
     try:
         from .pipeline import refresh as do_refresh
         from .stages import listening

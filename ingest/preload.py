@@ -1,5 +1,4 @@
-"""dbt imported in the background while a refresh does its other work (stdlib only: the CLI starts
-it before it imports the pipeline).
+"""dbt imported in the background while a refresh copies, plans, parses and loads (stdlib only).
 
 The modules a refresh imports in the background: dbt only. Great Expectations (~200 MiB once
 imported) is imported by the checks: in a process of their own for a small refresh
@@ -22,10 +21,12 @@ def import_build_tools_in_background() -> threading.Thread | None:
     """Start importing dbt (:data:`BACKGROUND_TOOLS`) in a thread; the thread already importing
     when one was started; None when imported already.
 
-    A refresh that will build starts it as early as it can (the CLI, before it imports the
-    pipeline) and joins it before the dbt build: the seconds of dbt's import
-    (benchmarks/bench_startup.py) then overlap the pipeline's import, the copy, the hashing and
-    the parser workers, during which the main thread mostly waits. The main thread does not
+    A refresh that will build starts it once it knows it has something to do (after the check for
+    nothing new) and joins it before the dbt build: the seconds of dbt's import
+    (benchmarks/bench_startup.py) then overlap the copy, the hashing and the parser workers,
+    during which the main thread mostly waits. (Started earlier, in the CLI, it only competed with
+    the main thread's own Python for the interpreter lock: no faster in five runs, and a refresh
+    with nothing new paid for it.) The main thread does not
     import dbt while the thread does, and a second call returns the running thread, so two never
     race for a half-imported module; an import that fails there fails again, with its error, in
     the main thread.
