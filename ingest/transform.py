@@ -117,11 +117,11 @@ def dbt_args(command: str, dirs: WarehouseDirs, *, quiet: bool = False,
 
 class _NodeCounter:
     """A dbt callback: counts the nodes finished (of the total dbt announces) as step 'building',
-    and keeps what the key tests run together reported (:data:`KEY_TESTS_LOG`)."""
+    and keeps what the tests run together reported (:data:`TESTS_TOGETHER_LOG`)."""
 
     def __init__(self) -> None:
         self.done, self.total = 0, None
-        self.key_tests: list[dict[str, Any]] = []
+        self.tests_together: list[dict[str, Any]] = []
 
     def __call__(self, event) -> None:
         name = event.info.name
@@ -130,13 +130,13 @@ class _NodeCounter:
         elif name == "NodeFinished":
             self.done += 1
             advance("building", self.done, self.total)
-        elif name in ("JinjaLogDebug", "JinjaLogInfo") and event.data.msg.startswith(KEY_TESTS_LOG):
-            self.key_tests.extend(json.loads(event.data.msg[len(KEY_TESTS_LOG):]))
+        elif name in ("JinjaLogDebug", "JinjaLogInfo") and event.data.msg.startswith(TESTS_TOGETHER_LOG):
+            self.tests_together.extend(json.loads(event.data.msg[len(TESTS_TOGETHER_LOG):]))
 
 
-def _key_test_results(reported: list[dict[str, Any]]) -> list[NodeResult]:
-    """The key tests the on-run-end hook ran together, as the test nodes' results a full build
-    has (status and message as dbt words them)."""
+def _tests_together_results(reported: list[dict[str, Any]]) -> list[NodeResult]:
+    """The tests the on-run-end hook ran together, as the test nodes' results a full build has
+    (status and message as dbt words them)."""
     nodes = []
     for r in reported:
         failures = int(r["failures"])
@@ -156,10 +156,12 @@ def _key_test_results(reported: list[dict[str, Any]]) -> list[NodeResult]:
 CODE_ONLY_RESOURCES = ("seed", "unit_test")
 CODE_ONLY_SELECTORS = ("resource_type:seed",)
 #: The tests a build by document runs together in one query at its end rather than as a node each
-#: (the project's on-run-end hook, dbt_project/macros/check_keys_together.sql).
-TESTS_RUN_TOGETHER = ("test_name:unique_combination",)
+#: (the project's on-run-end hook, dbt_project/macros/run_tests_together.sql): the project's own
+#: generic tests; dbt's relationships and accepted_values stay nodes.
+TESTS_RUN_TOGETHER = ("test_name:unique_combination", "test_name:check_instances",
+                      "test_name:expression_is_true", "test_name:not_null_columns")
 #: The line the hook logs with the failures of the tests it ran (JSON after it).
-KEY_TESTS_LOG = "budgetwh-key-tests "
+TESTS_TOGETHER_LOG = "budgetwh-tests-together "
 
 
 def build_args(dirs: WarehouseDirs, *, quiet: bool = False, verbose: bool = False,
@@ -319,7 +321,7 @@ def _build(db: str, dirs: WarehouseDirs, *, quiet: bool, verbose: bool, project_
                           seconds=float(r.execution_time or 0.0),
                           model=models[0] if models and r.node.unique_id.startswith("test.") else None)
         result.nodes.append(node)
-    for node in _key_test_results(listener.key_tests):
+    for node in _tests_together_results(listener.tests_together):
         result.nodes.append(node)
     for node in result.nodes:
         status = node.status

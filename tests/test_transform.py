@@ -27,12 +27,15 @@ def _listed(args: list[str], tmp_path) -> set[str]:
     return {json.loads(line)["unique_id"] for line in out.stdout.splitlines() if line.startswith("{")}
 
 
-def _key_tests(target) -> set[str]:
-    """The ``unique_combination`` tests of the manifest dbt last wrote in the target folder
-    ``target`` (whatever their names)."""
+def _tests_run_together(target) -> set[str]:
+    """The tests of the manifest dbt last wrote in the target folder ``target`` that a build by
+    document runs together (ingest.transform.TESTS_RUN_TOGETHER), whatever their names."""
+    from ingest.transform import TESTS_RUN_TOGETHER
+
+    generic = {s.removeprefix("test_name:") for s in TESTS_RUN_TOGETHER}
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     return {u for u, n in manifest["nodes"].items()
-            if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") == "unique_combination"}
+            if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") in generic}
 
 
 def test_unchanged_project_leaves_out_seeds_their_tests_and_unit_tests_only(tmp_path):
@@ -47,16 +50,17 @@ def test_unchanged_project_leaves_out_seeds_their_tests_and_unit_tests_only(tmp_
     assert seeds and {u for u in everything if u.startswith("unit_test.")}
     assert unchanged <= everything
     assert {u.split(".")[0] for u in left_out} == {"seed", "unit_test", "test"}
-    # the data tests left out are the seeds' own (named after a seed) and the key tests, which the
-    # on-run-end hook runs together (test_a_build_by_document_runs_the_key_tests_together)
+    # the data tests left out are the seeds' own (named after a seed) and the project's own generic
+    # tests, which the on-run-end hook runs together (test_a_build_by_document_runs_tests_together)
     seed_names = {u.split(".")[-1] for u in seeds}
-    keys = _key_tests(dirs.dbt_target)
+    together = _tests_run_together(dirs.dbt_target)
     for test in (u for u in left_out if u.startswith("test.")):
-        assert any(name in test for name in seed_names) or test in keys, test
-    assert any("stg_disclosures__statements" in u for u in left_out & keys)
+        assert any(name in test for name in seed_names) or test in together, test
+    assert any("stg_disclosures__statements" in u for u in left_out & together)
+    assert any("check_instances" in u for u in left_out & together)
     models = {u for u in everything if u.startswith("model.")}
     assert models <= unchanged
-    assert any(u.startswith("test.") and "check_instances" in u for u in unchanged)
+    assert any(u.startswith("test.") and "relationships" in u for u in unchanged)  # dbt's own stay nodes
 
 
 def test_a_process_that_builds_again_parses_the_project_once(tmp_path):
@@ -105,11 +109,12 @@ def test_a_build_out_of_memory_is_built_again_whole_with_more(tmp_path, monkeypa
     assert os.environ[transform.MEMORY_LIMIT_VARIABLE] == "20MB"
 
 
-def test_a_build_by_document_runs_the_key_tests_together(tmp_path):
-    """A build of an unchanged project runs the key tests (``unique_combination``) in one query at
-    its end (dbt_project/macros/check_keys_together.sql), not as a node each: its results list
-    the same tests as a full build's (but the seeds', which it does not build), and a broken key
-    fails it, naming the model and the key."""
+def test_a_build_by_document_runs_tests_together(tmp_path):
+    """A build of an unchanged project runs the project's own generic tests (keys, check
+    instances, expressions, not-null columns) in one query at its end
+    (dbt_project/macros/run_tests_together.sql), not as a node each: its results list the same
+    tests as a full build's (but the seeds', which it does not build), with the same verdicts and
+    failing rows, and a broken key fails it, naming the model and the key."""
     import duckdb
     import pytest
 
@@ -127,20 +132,23 @@ def test_a_build_by_document_runs_the_key_tests_together(tmp_path):
     nodes = json.loads((tmp_path / "parsed" / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     on_seeds = {u for u, n in nodes.items() if n["resource_type"] == "test"
                 and all(p.startswith("seed.") for p in n["depends_on"]["nodes"])}
-    keys = _key_tests(tmp_path / "parsed") - on_seeds
-    assert len(keys) > 40 and any("one_current_disclosure" in u for u in keys)
+    run_together = _tests_run_together(tmp_path / "parsed") - on_seeds
+    assert len(run_together) > 70 and any("one_current_disclosure" in u for u in run_together)
+    assert {nodes[u]["test_metadata"]["name"] for u in run_together} == {
+        "unique_combination", "check_instances", "expression_is_true", "not_null_columns"}
 
     full = {r["unique_id"]: r for r in transform.run_dbt_build(str(db), quiet=True).test_rows()}
     result = transform.run_dbt_build(str(db), quiet=True, project_unchanged=True)
     together = {r["unique_id"]: r for r in result.test_rows()}
     assert set(together) == set(full) - on_seeds
-    assert keys <= set(together)
-    assert all(together[u]["status"] == "pass" and together[u]["failures"] == 0 for u in keys)
-    assert all(together[u]["model"] == full[u]["model"] for u in keys)
+    assert run_together <= set(together)
+    for u in run_together:
+        assert (together[u]["status"], together[u]["failures"], together[u]["model"]) == \
+            (full[u]["status"], full[u]["failures"], full[u]["model"]), u
     ran = {n.unique_id for n in result.nodes if n.resource_type != "test"} | {
         r["unique_id"] for r in json.loads((warehouse_dirs(str(db)).dbt_target / "run_results.json")
                                            .read_text(encoding="utf-8"))["results"]}
-    assert not any(u in ran for u in keys), "a key test ran as a node of its own"
+    assert not any(u in ran for u in run_together), "a test run together ran as a node of its own too"
 
     con = duckdb.connect(str(db))
     try:
@@ -149,6 +157,5 @@ def test_a_build_by_document_runs_the_key_tests_together(tmp_path):
     finally:
         con.close()
     with pytest.raises(PipelineError, match=r"stg_disclosures__statements \(document_id, statement_seq\): "
-                                            r"1 duplicate or null key"):
+                                            r"1 failing row\(s\) of unique_combination"):
         transform.run_dbt_build(str(db), quiet=True, project_unchanged=True)
-
