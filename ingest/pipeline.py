@@ -744,6 +744,20 @@ class WatchEvent:
     error: BudgetWarehouseError | None = None
 
 
+def _prepare_watch(db: Path, parse: bool) -> None:
+    """What a watching process pays once, at its start, rather than in its first refresh that
+    builds: the dbt project parsed for builds of the warehouse (a refresh builds in its work copy,
+    ``<db>.next``; with ``parse``), and Great Expectations' first context (its stores and config
+    modules set up)."""
+    from expectations.checkpoint import gx_context
+
+    from . import transform
+
+    if parse:
+        transform.prepare_manifest(str(work_path(db)), warehouse_dirs(db))
+    gx_context(None)
+
+
 def watch(corpus: str, db_path: str, *, interval: float, runs: int | None = None,
           on_event: Callable[[WatchEvent], None] | None = None,
           sleep: Callable[[float], None] = time.sleep, **refresh_args) -> list[WatchEvent]:
@@ -759,6 +773,7 @@ def watch(corpus: str, db_path: str, *, interval: float, runs: int | None = None
     """
     import_build_tools()
     refresh_args.setdefault("reuse_dbt_manifest", True)
+    _prepare_watch(Path(db_path), refresh_args["reuse_dbt_manifest"])
     events: list[WatchEvent] = []
     while runs is None or len(events) < runs:
         started, t0 = dt.datetime.now(), time.perf_counter()

@@ -224,6 +224,20 @@ def _parsed_manifest(db: str, dirs: WarehouseDirs) -> Any:
     return _MANIFESTS[key]
 
 
+def prepare_manifest(db_path: str, dirs: WarehouseDirs | None = None) -> None:
+    """Parse the dbt project for builds of ``db_path`` now and keep it in this process (what a
+    build with ``reuse_manifest`` takes): `budgetwh watch` pays it at its start, not in its first
+    refresh that builds. A parse that fails is left to that build to report."""
+    db = str(Path(db_path).resolve())
+    with _environment(BUDGETWH_DB=db, DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1"):
+        try:
+            _parsed_manifest(db, dirs or warehouse_dirs(db))
+        except PipelineError:
+            pass
+        finally:
+            _release_duckdb()
+
+
 def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | None = None,
                   verbose: bool = False, project_unchanged: bool = False,
                   reuse_manifest: bool = False) -> DbtResult:
