@@ -101,33 +101,23 @@ def _line_groups(order: np.ndarray, pc: PageChars, line_tolerance: float,
     value (a cell) always starts a new line."""
     cys = pc.cy[order].tolist()
     sizes = pc.size[order].tolist()
+    # without keys, every character is in the one "cell" None (the first starts a line anyway)
+    cells = keys.tolist() if keys is not None else [None] * len(sizes)
     groups: list[list[int]] = []
     group: list[int] = []
     centre = size = 0.0
-    if keys is None:
-        for p, cs in enumerate(sizes):
-            tallest = cs if cs > size else size  # noqa: FURB136
-            if group and abs(cys[p] - centre) <= line_tolerance * (tallest if tallest > 1.0 else 1.0):  # noqa: FURB136
-                group.append(p)
-                if cs > size:
-                    centre, size = cys[p], cs
-            else:
-                group = [p]
-                groups.append(group)
+    cell = None
+    for p, cs in enumerate(sizes):
+        tallest = cs if cs > size else size  # noqa: FURB136
+        if group and cells[p] == cell \
+                and abs(cys[p] - centre) <= line_tolerance * (tallest if tallest > 1.0 else 1.0):  # noqa: FURB136
+            group.append(p)
+            if cs > size:
                 centre, size = cys[p], cs
-    else:
-        cells = keys.tolist()
-        cell = None
-        for p, cs in enumerate(sizes):
-            tallest = cs if cs > size else size  # noqa: FURB136
-            if cells[p] == cell and abs(cys[p] - centre) <= line_tolerance * (tallest if tallest > 1.0 else 1.0):  # noqa: FURB136
-                group.append(p)
-                if cs > size:
-                    centre, size = cys[p], cs
-            else:
-                group = [p]
-                groups.append(group)
-                centre, size, cell = cys[p], cs, cells[p]
+        else:
+            group = [p]
+            groups.append(group)
+            centre, size, cell = cys[p], cs, cells[p]
     x0s = pc.x0[order].tolist()
     key = x0s.__getitem__
     for group in groups:
