@@ -49,9 +49,20 @@ def _refresh_started(db_path: str) -> float | None:
     return row[0].timestamp() if row and row[0] is not None else None
 
 
-def _model_of(unique_id: str, depends_on: list[str]) -> str | None:
+def model_of(depends_on: list[str]) -> str | None:
+    """A test's model: the first of its parents (``depends_on`` unique ids) that is a model."""
     models = [d.split(".")[-1] for d in depends_on if d.startswith("model.")]
     return models[0] if models else None
+
+
+def test_row(unique_id: str, model: str | None, status: str, failures: int | None, message: str | None,
+             seconds: float | None) -> dict[str, Any]:
+    """One row of main.dbt_test_results (but its checked_at): from run_results.json here, from the
+    build's own result in ``ingest.transform.DbtResult.test_rows``."""
+    return {"unique_id": unique_id,
+            "test_name": unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id,
+            "model": model, "status": status, "failures": failures, "message": message,
+            "execution_seconds": seconds}
 
 
 def read_dbt_results(db_path: str, path: str | Path | None = None) -> list[dict[str, Any]] | None:
@@ -84,15 +95,8 @@ def read_dbt_results(db_path: str, path: str | Path | None = None) -> list[dict[
         unique_id = r.get("unique_id") or ""
         if not unique_id.startswith("test."):
             continue
-        rows.append({
-            "unique_id": unique_id,
-            "test_name": unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id,
-            "model": _model_of(unique_id, depends.get(unique_id, [])),
-            "status": str(r.get("status") or ""),
-            "failures": r.get("failures"),
-            "message": r.get("message"),
-            "execution_seconds": r.get("execution_time"),
-        })
+        rows.append(test_row(unique_id, model_of(depends.get(unique_id, [])), str(r.get("status") or ""),
+                             r.get("failures"), r.get("message"), r.get("execution_time")))
     return rows
 
 

@@ -39,7 +39,7 @@ from .load import (
     replace_skipped,
     supersede,
 )
-from .preload import BACKGROUND_TOOLS, import_build_tools_in_background  # noqa: F401 - BACKGROUND_TOOLS re-exported
+from .preload import import_build_tools_in_background
 from .readers import ReaderSettings
 from .rows import ParsedFile
 from .stages import advance, stage

@@ -77,9 +77,9 @@ class DbtResult:
     def test_rows(self) -> list[dict[str, Any]]:
         """The data tests of the build as rows of main.dbt_test_results (see
         expectations.dbt_results)."""
-        return [{"unique_id": n.unique_id, "test_name": n.unique_id.split(".")[2], "model": n.model,
-                 "status": n.status, "failures": n.failures, "message": n.message,
-                 "execution_seconds": n.seconds}
+        from expectations.dbt_results import test_row
+
+        return [test_row(n.unique_id, n.model, n.status, n.failures, n.message, n.seconds)
                 for n in self.nodes if n.unique_id.startswith("test.")]
 
 
@@ -325,15 +325,16 @@ def _build(db: str, dirs: WarehouseDirs, *, quiet: bool, verbose: bool, project_
         raise PipelineError(f"dbt build on {db} could not run: {outcome.exception}")
     if hasattr(outcome.result, "write"):  # run_results.json, as dbt writes it with --write-json
         outcome.result.write(str(dirs.dbt_target / "run_results.json"))
+    from expectations.dbt_results import model_of
+
     result = DbtResult(success=bool(outcome.success))
     for r in getattr(outcome.result, "results", None) or []:
         status = str(getattr(r.status, "value", r.status)).lower()
         parents = getattr(getattr(r.node, "depends_on", None), "nodes", None) or []
-        models = [p.split(".")[-1] for p in parents if p.startswith("model.")]
         node = NodeResult(unique_id=r.node.unique_id, resource_type=str(r.node.resource_type),
                           status=status, message=r.message, failures=r.failures,
                           seconds=float(r.execution_time or 0.0),
-                          model=models[0] if models and r.node.unique_id.startswith("test.") else None)
+                          model=model_of(parents) if r.node.unique_id.startswith("test.") else None)
         result.nodes.append(node)
     for node in _tests_together_results(listener.tests_together):
         result.nodes.append(node)
