@@ -8,7 +8,9 @@
     of its own work beside a query of a few ms (docs/scaling.md), and this hook runs them instead:
     every such test that did not run, whose model this build built (or whose parent is a source
     of raw.*), in one `union all` of the tests' own SQL (the same macros, the test's `where`
-    applied as dbt applies it). The failing rows of each are logged as one line the build reads
+    applied as dbt applies it). A test left out of the build whose model it built but that is not
+    one of those fails the build: the two lists (here and TESTS_RUN_TOGETHER) cannot drift apart
+    silently. The failing rows of each are logged as one line the build reads
     back ('budgetwh-tests-together <json>': unique id, failing rows, seconds (the query's, shared
     out), severity, model), so that main.dbt_test_results lists them as a full build does; a test
     of severity `error` that fails fails the build here, naming the test and its model. A test
@@ -34,9 +36,7 @@
 
 {%- set tests = [] -%}
 {%- set parts = [] -%}
-{%- for node in graph.nodes.values()
-        if node.resource_type == 'test' and node.test_metadata
-        and node.test_metadata.name in test_macros and node.unique_id not in ran -%}
+{%- for node in graph.nodes.values() if node.resource_type == 'test' and node.unique_id not in ran -%}
     {%- set parent_id = node.depends_on.nodes[0] if node.depends_on.nodes else none -%}
     {%- if parent_id in built -%}
         {%- set relation = graph.nodes[parent_id].relation_name -%}
@@ -45,21 +45,27 @@
     {%- else -%}
         {%- set relation = none -%}
     {%- endif -%}
-    {%- set config = node.config -%}
-    {%- set kwargs = {} -%}
-    {%- for name, value in node.test_metadata.kwargs.items() if name != 'model' -%}
-        {%- do kwargs.update({name: value}) -%}
-    {%- endfor -%}
-    {%- if relation and (config.fail_calc != 'count(*)' or config.warn_if != '!= 0' or config.error_if != '!= 0'
-                         or config.limit is not none or '{{' in (kwargs | string)) -%}
-        {%- do exceptions.raise_compiler_error('test ' ~ node.unique_id ~ ' has a fail_calc, warn_if, error_if, '
-            ~ 'limit or Jinja argument run_tests_together does not apply: run it as a node') -%}
-    {%- endif -%}
-    {%- if relation and config.where -%}
-        {#- as dbt's get_where_subquery does for a test node -#}
-        {%- set relation = '(select * from ' ~ relation ~ ' where ' ~ config.where ~ ') as dbt_subquery' -%}
+    {%- if relation and not (node.test_metadata and node.test_metadata.name in test_macros) -%}
+        {#- left out of a build that built its model (ingest.transform.TESTS_RUN_TOGETHER names
+            more than this hook runs): it would silently not run -#}
+        {%- do exceptions.raise_compiler_error('test ' ~ node.unique_id ~ ' was left out of the build, but '
+            ~ 'run_tests_together runs only ' ~ (test_macros.keys() | list | join(', '))) -%}
     {%- endif -%}
     {%- if relation -%}
+        {%- set config = node.config -%}
+        {%- set kwargs = {} -%}
+        {%- for name, value in node.test_metadata.kwargs.items() if name != 'model' -%}
+            {%- do kwargs.update({name: value}) -%}
+        {%- endfor -%}
+        {%- if config.fail_calc != 'count(*)' or config.warn_if != '!= 0' or config.error_if != '!= 0'
+               or config.limit is not none or '{{' in (kwargs | string) -%}
+            {%- do exceptions.raise_compiler_error('test ' ~ node.unique_id ~ ' has a fail_calc, warn_if, error_if, '
+                ~ 'limit or Jinja argument run_tests_together does not apply: run it as a node') -%}
+        {%- endif -%}
+        {%- if config.where -%}
+            {#- as dbt's get_where_subquery does for a test node -#}
+            {%- set relation = '(select * from ' ~ relation ~ ' where ' ~ config.where ~ ') as dbt_subquery' -%}
+        {%- endif -%}
         {%- set test_sql = test_macros[node.test_metadata.name](model=relation, **kwargs) -%}
         {%- do tests.append(node) -%}
         {%- do parts.append("select '" ~ node.unique_id ~ "' as unique_id, count(*) as failures from ("
