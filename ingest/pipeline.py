@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -457,20 +457,24 @@ def _prepare(db: Path) -> None:
         raise PipelineError(os_error_to_message(exc, f"creating the folder of {db}")) from exc
 
 
-#: A refresh with at most this many files to parse, and a project that has not changed since the
-#: last build (the build then rebuilds by document), starts its checks in a process of their own
-#: as soon as it has planned (:class:`expectations.process.ChecksProcess`): their import (~2 s)
-#: runs on the other core during the parse and the build instead of after the build. A larger
-#: refresh, whose parse and build use both cores and most of the memory, runs them after the
-#: build in this process; so does a process that has imported Great Expectations already (`watch`).
-CHECKS_AHEAD_FILES = 20
+#: A refresh with at most this many files to parse runs its dbt build and its checks in processes
+#: started ahead (:mod:`ingest.step_process`), so that dbt's import and the parse of the project
+#: (~2.7 s) and Great Expectations' import (~2 s) run on the other core while it does other work:
+#: the build's process starts as soon as the refresh holds the warehouse's lock
+#: (:class:`ingest.build_process.BuildProcess`; stopped unused when there is nothing new), the
+#: checks' once the build has started (:class:`expectations.process.ChecksProcess`; at the plan
+#: when the build runs here), when the project has not changed since the last build (the build then
+#: rebuilds by document). A larger refresh, whose parse and build use both cores and most of the
+#: memory, builds and checks in its own process after its parse; so does `watch`, which keeps dbt's
+#: parsed project and GX between its refreshes.
+STEPS_AHEAD_FILES = 20
 
 
 def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: bool = False,
             jobs: int = 1, wait: bool = False, settings: ReaderSettings = DEFAULT_SETTINGS,
             build: bool = True, progress: Callable[[int, int], None] | None = None,
             verbose: bool = False, full_refresh: bool = False,
-            reuse_dbt_manifest: bool = False) -> RefreshResult:
+            reuse_dbt_manifest: bool = False, build_ahead: bool = True) -> RefreshResult:
     """Ingest new files from ``corpus``, rebuild the marts, run the checks, swap in the result.
 
     ``full_refresh`` also loads the seeds and runs dbt's unit tests, as does any refresh after
@@ -492,18 +496,35 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
     with WarehouseLock(str(db), wait=wait):
         started = dt.datetime.now()
         stats = IngestStats(run_id=uuid.uuid4().hex[:12], fingerprint=build_fingerprint())
-        stage("recover")
-        notes = recover(db)
-        planned: Plan | None = None
-        if db.exists() and build and not full_refresh and not needs_storage_migration(db):
-            stats.notes = notes
-            noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
-            if isinstance(noop, RefreshResult):
-                return noop
-            planned = noop
-        fingerprint = stats.fingerprint
         work = work_path(db)
-        importing = import_build_tools_in_background() if build else None
+        # a small refresh's build runs in a process started now (ingest.build_process): dbt's
+        # import and the parse of the project on the other core while this one plans, parses, loads
+        builder = None
+        if build and build_ahead and not verbose and not reuse_dbt_manifest and not full_refresh and db.exists():
+            from .build_process import BuildProcess
+
+            builder = BuildProcess(work, db)
+        try:
+            stage("recover")
+            notes = recover(db)
+            planned: Plan | None = None
+            if db.exists() and build and not full_refresh and not needs_storage_migration(db):
+                stats.notes = notes
+                noop = _refresh_if_nothing_new(db, corpus, settings, stats, started)
+                if isinstance(noop, RefreshResult):
+                    _stop_steps(builder)
+                    return noop
+                planned = noop
+        except BaseException:
+            _stop_steps(builder)
+            raise
+        if builder is not None and (planned is None or len(planned.todo) > STEPS_AHEAD_FILES):
+            # a large refresh builds here, after its parse: the process would hold dbt's memory
+            # idle through the parse (the peak of a full refresh)
+            _stop_steps(builder)
+            builder = None
+        fingerprint = stats.fingerprint
+        importing = import_build_tools_in_background() if build and builder is None else None
         checks = None  # an expectations.process.ChecksProcess, when the refresh is small
         try:
             copy_to_work(db)
@@ -517,11 +538,10 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 stage("planning")
                 # the plan of the check for nothing new, when it made one: the copy holds the same
                 plan = planned or plan_files(con, [corpus], settings, HashCache(dirs.hashes))
-                if build and project_unchanged and len(plan.todo) <= CHECKS_AHEAD_FILES \
-                        and "great_expectations" not in sys.modules:
-                    from expectations.process import ChecksProcess
-
-                    checks = ChecksProcess()
+                checks_ahead = (build and project_unchanged and len(plan.todo) <= STEPS_AHEAD_FILES
+                                and "great_expectations" not in sys.modules)
+                if checks_ahead and builder is None:
+                    checks = _start_checks_process()
                 stats = ingest_paths(con, [corpus], run_id=stats.run_id, settings=settings, jobs=jobs,
                                      progress=progress, plan=plan)
                 stats.notes, stats.fingerprint = notes, fingerprint
@@ -540,9 +560,20 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
                 from . import transform
 
                 stage("dbt")
-                dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
-                                                     project_unchanged=project_unchanged,
-                                                     reuse_manifest=reuse_dbt_manifest)
+                if builder is not None:
+                    def checks_now() -> None:
+                        nonlocal checks
+                        if checks_ahead and checks is None:
+                            checks = _start_checks_process()
+
+                    # the checks' process starts once the build has: its import then runs beside
+                    # the build, not beside dbt's own import and parse of the project
+                    dbt_result = builder.run(quiet=quiet, project_unchanged=project_unchanged,
+                                             on_start=checks_now)
+                else:
+                    dbt_result = transform.run_dbt_build(str(work), quiet=quiet, dirs=dirs, verbose=verbose,
+                                                         project_unchanged=project_unchanged,
+                                                         reuse_manifest=reuse_dbt_manifest)
                 stage("checks")
                 if checks is not None:
                     checks.run(str(work), data_docs_dir=dirs.data_docs, dbt_tests=dbt_result.test_rows())
@@ -565,14 +596,26 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
             stage("swapped")
             return RefreshResult(stats, counts, dbt_result, version)
         except BaseException as exc:
-            if checks is not None:
-                checks.stop()
+            _stop_steps(builder, checks)
             discard(work)
             _record_failure(db, stats, started, exc)
             error = _as_pipeline_error(exc, "refreshing the warehouse")
             if error is exc:
                 raise
             raise error from exc
+
+
+def _start_checks_process() -> Any:
+    from expectations.process import ChecksProcess
+
+    return ChecksProcess()
+
+
+def _stop_steps(*steps: Any) -> None:
+    """Stop the step processes started ahead (None: none) that are still running."""
+    for step in steps:
+        if step is not None:
+            step.stop()
 
 
 def marts_are_stale(con: duckdb.DuckDBPyConnection, built_at: dt.datetime) -> bool:
