@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ingest.errors import PipelineError
 
@@ -127,7 +128,7 @@ ASSETS: tuple[Asset, ...] = (
 #: the warehouse (at 10,000 documents quality_findings has ~250,000 rows, fct_project ~150,000: the checks' peak
 #: there went from 1,100 to ~520 MiB with batches of 20,000, benchmarks/bench_refresh.py). 50,000:
 #: each batch costs GX ~0.1 s of its own, and at 2,000 documents the marts are 13 batches of 20,000
-#: but 10 of 50,000.
+#: but 10 of 50,000 (15 before DuckDB's smaller pieces were gathered into whole batches).
 BATCH_ROWS = 50_000
 
 
@@ -147,12 +148,19 @@ def read_batches(db_path: str, asset: Asset, rows: int = BATCH_ROWS,
         if asset.whole:
             yield con.sql(asset.sql()).df()
             return
+        # DuckDB's reader hands out record batches of at most ``rows`` rows, often far fewer (a
+        # 5,000-row mart came as two): gathered up to ``rows``, or GX would validate each piece
+        # as a batch of its own (~70 ms of GX each, whatever its size)
         reader = con.sql(asset.sql()).to_arrow_reader(rows)
-        first = True
+        pending = pa.Table.from_batches([], schema=reader.schema)
+        yielded = False
         for batch in reader:
-            if batch.num_rows or first:
-                yield batch.to_pandas()
-            first = False
+            pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+            while pending.num_rows >= rows:
+                yield pending.slice(0, rows).to_pandas()
+                pending, yielded = pending.slice(rows), True
+        if pending.num_rows or not yielded:
+            yield pending.to_pandas()
     except duckdb.Error as exc:
         raise PipelineError(f"checks: cannot read {asset.model} from {db_path}: {exc}") from exc
     finally:
