@@ -19,6 +19,10 @@
 --     heading_terms -> present; else the first text figure of one of its narrative_keys ->
 --     present; else missing.
 -- "First" is in the document's order (statement_seq, line_seq, section_seq, table_seq).
+-- Built by document (each document's parts depend only on its own rows and its dim_document row):
+-- a build rebuilds the documents of its change set.
+{{ config(materialized='by_document') }}
+
 with
 
 parts as (
@@ -49,7 +53,7 @@ documents as (
         document_id,
         coalesce(disclosure_kind, 'budget') as disclosure_kind,
         coalesce(region_code, '') as region_code
-    from {{ ref('dim_document') }}
+    from {{ changed_documents_only(ref('dim_document')) }}
     where is_current is distinct from false
         and status is distinct from 'rejected'
 
@@ -86,7 +90,7 @@ document_parts as (
 statements as (
 
     select document_id, statement_seq, statement_key, source, table_kind, page
-    from {{ ref('stg_disclosures__statements') }}
+    from {{ changed_documents_only(ref('stg_disclosures__statements')) }}
     where coalesce(statement_key, '') <> ''
 
 ),
@@ -98,7 +102,7 @@ table_kind_pages as (
     select document_id, table_kind, page
     from (
         select document_id, table_kind, page, 0 as from_figures, line_seq as seq
-        from {{ ref('stg_disclosures__classification_lines') }}
+        from {{ changed_documents_only(ref('stg_disclosures__classification_lines')) }}
         union all
         select document_id, table_kind, page, 1 as from_figures, statement_seq as seq
         from statements
@@ -111,7 +115,7 @@ table_kind_pages as (
 sections as (
 
     select document_id, section_seq, nullif(section_key, '') as section_key, coalesce(heading, '') as heading, page
-    from {{ ref('stg_disclosures__sections') }}
+    from {{ changed_documents_only(ref('stg_disclosures__sections')) }}
 
 ),
 
@@ -124,7 +128,7 @@ table_titles as (
         note is not null and coalesce(rows_with_figures, 0) = 0 as is_empty_with_note,
         page,
         coalesce(title, '') as title
-    from {{ ref('stg_disclosures__printed_tables') }}
+    from {{ changed_documents_only(ref('stg_disclosures__printed_tables')) }}
 
 ),
 
