@@ -53,7 +53,11 @@ class BuildProcess:
                 advance("building", e["done"], e["total"])
 
         reply = self._step.request({"quiet": quiet, "project_unchanged": project_unchanged}, on_event=event)
-        return result_from_dict(reply["result"])
+        result = result_from_dict(reply["result"])
+        if result.memory_retried and not quiet:  # what run_dbt_build prints, said here
+            print(f"dbt build on {self.work_db}: DuckDB ran out of memory under its limit; "
+                  f"built again whole with {result.memory_retried}")
+        return result
 
     def stop(self) -> None:
         """End the process if it is still running (unused, or interrupted)."""

@@ -386,7 +386,7 @@ def test_uncorrupted_seed_has_no_such_finding(findings):
 
 
 def test_broken_pipeline_fails_the_refresh_with_exit_code_1(corrupted, monkeypatch, tmp_path):
-    from ingest import transform
+    from ingest import build_process, transform
     from ingest.cli import main
 
     db, _ = corrupted
@@ -395,7 +395,9 @@ def test_broken_pipeline_fails_the_refresh_with_exit_code_1(corrupted, monkeypat
     def broken(*_args, **_kwargs):
         raise PipelineError("dbt build failed: model fct_revenue (error: boom)")
 
+    # the build in this process and the build in a process started ahead (a small refresh's)
     monkeypatch.setattr(transform, "run_dbt_build", broken)
+    monkeypatch.setattr(build_process.BuildProcess, "run", broken)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copyfile(SEED, corpus / SEED.name)  # a changed file: the refresh has work to do
