@@ -9,7 +9,9 @@ loading the same file twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -20,7 +22,6 @@ from .rows import (
     OWNED_TABLES,
     PARSER_VERSION,
     DocumentRows,
-    columns_to_frame,
     document_to_rows,
     frame,
 )
@@ -60,12 +61,53 @@ class ArrowStream:
         return self.frame.__arrow_c_stream__(requested_schema)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame,
+            casts: dict[str, str] | None = None) -> None:
+    """Insert the frame's rows; ``casts``: columns given as text that DuckDB casts to this type."""
     if df.height == 0:
         return
     arrow = ArrowStream(df)  # noqa: F841 - referenced by name in the SQL below
+    casts = casts or {}
     names = ", ".join(df.columns)
-    con.execute(f"insert into raw.{table} ({names}) select {names} from arrow")
+    values = ", ".join(f"cast({c} as {casts[c]})" if c in casts else c for c in df.columns)
+    con.execute(f"insert into raw.{table} ({names}) select {values} from arrow")
+
+
+def _decimal_texts(values: list, precision: int, scale: int) -> list[str | None] | None:
+    """The decimals of a DECIMAL(precision, scale) column as the text DuckDB casts to the same
+    values: each a :class:`Decimal` already at the column's scale (the parser workers quantize)
+    and within its precision, or None; else None (the column goes through polars' own
+    conversion). polars converts a Decimal object by object, importing numpy on the way: some
+    0.2 s of the parent's CPU in a run of the regional corpus, and numpy's import as much again."""
+    texts = [None if v is None else str(v) if type(v) is Decimal else "" for v in values]
+    fits = _DECIMAL_TEXT.get((precision, scale))
+    if fits is None:
+        digits = rf"\d{{1,{precision - scale}}}" if precision > scale else "0"
+        fits = _DECIMAL_TEXT[(precision, scale)] = re.compile(
+            rf"-?{digits}\.\d{{{scale}}}" if scale else rf"-?{digits}").fullmatch
+    if all(t is None or fits(t) for t in texts):
+        return texts
+    return None
+
+
+_DECIMAL_TEXT: dict[tuple[int, int], object] = {}
+
+
+def _batch_frame(table: str, data: dict[str, list]) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A frame of the table's columns; its decimal columns as text, cast by DuckDB when inserted
+    (see :func:`_decimal_texts`), else of the table's exact types."""
+    import polars as pl
+
+    series, casts = [], {}
+    for name, dtype in columns_of(table):
+        if isinstance(dtype, pl.Decimal):
+            texts = _decimal_texts(data[name], dtype.precision, dtype.scale)
+            if texts is not None:
+                series.append(pl.Series(name, texts, dtype=pl.String))
+                casts[name] = f"DECIMAL({dtype.precision},{dtype.scale})"
+                continue
+        series.append(pl.Series(name, data[name], dtype=dtype, strict=False))
+    return pl.DataFrame(series), casts
 
 
 def _ids_param(ids: Iterable[str]) -> list[str]:
@@ -90,7 +132,7 @@ def load_rows(con: duckdb.DuckDBPyConnection, batch: list[DocumentRows], now: dt
         for table in OWNED_TABLES:
             parts = [b.tables[table] for b in batch if table in b.tables]
             if parts:
-                _insert(con, table, columns_to_frame(table, {
+                _insert(con, table, *_batch_frame(table, {
                     name: [v for part in parts for v in part[name]] for name, _ in columns_of(table)}))
         record_paths(con, [(b.document_id, b.source_path) for b in batch], now)
         con.execute("commit")

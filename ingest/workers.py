@@ -35,7 +35,12 @@ from typing import Self
 
 POLL_SECONDS = 0.05
 STARTUP_SECONDS = 120.0  # a worker's start (interpreter and imports) is not counted to a file
-PRELOAD = ("ingest.parsing",)  # imported by each worker before it says it is ready
+# imported by each worker before it says it is ready: the parser, and what the PDF reader imports
+# when it reads its first PDF (numpy, PDFium), so that it is made before the worker's gc.freeze
+PRELOAD = ("ingest.parsing", "ingest.readers.pdf_chars", "pypdfium2")
+# A worker's environment: numpy's OpenBLAS starts no thread pool (the parser does no linear
+# algebra; its start costs ~0.05 s of CPU per process importing numpy). Set by the user, it stays.
+WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1"}
 BUFFER_PER_WORKER = 8  # results running or waiting to be taken, per worker
 PR_SET_PDEATHSIG = 1
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -126,7 +131,8 @@ class _Worker:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "ingest.workers", str(task_r), str(result_w), str(os.getpid())],
-                close_fds=True, pass_fds=(task_r, result_w), stdin=subprocess.DEVNULL)
+                close_fds=True, pass_fds=(task_r, result_w), stdin=subprocess.DEVNULL,
+                env={**WORKER_ENV, **os.environ})
         finally:
             os.close(task_r)
             os.close(result_w)

@@ -158,12 +158,30 @@ def _rules_for(measure: str, keys: tuple[str, ...]) -> tuple[LabelRule, ...]:
     return tuple(rule for rule in label_rules() if rule.measure == measure and _applicable(rule, list(keys)))
 
 
+@lru_cache(maxsize=256)
+def _any_rule(measure: str, keys: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The patterns of ``rules_for(measure, keys)`` as one alternation: it matches (searched, or in
+    full) where one of them does, in one call of the regex engine instead of one a rule. A
+    sentence most rules do not match is let go at once; one that some rule matches is read rule
+    by rule as before. None when the patterns cannot be joined (flags of their own)."""
+    rules = _rules_for(measure, keys)
+    if not rules or any(r.pattern.flags != re.UNICODE or r.pattern.groups for r in rules):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
+    except re.error:
+        return None
+
+
 def best_label(scope: str, fresh_from: int, measure: str, keys: list[str]) -> tuple[LabelRule, re.Match] | None:
     """The rule whose match ends nearest the end of ``scope`` (then the longest), among matches
     ending after ``fresh_from``; a qualifier printed right after another label or a cost item,
     or right before the cost item it pays for ('…拨款安排的会议费'), does not count
     (:attr:`LabelRule.qualifier`). A label the amount shares with other things
     ('“三公”经费及会议费、培训费预算支出共263.72万元') labels nothing: None."""
+    anywhere = _any_rule(measure, tuple(keys))
+    if anywhere is not None and anywhere.search(scope) is None:
+        return None  # no rule matches: nothing labels it
     matches = [(rule, m) for rule in rules_for(measure, keys)
                for m in rule.pattern.finditer(scope) if m.end() > m.start()]
     ends = {m.end() for _, m in matches}
@@ -188,6 +206,9 @@ def heading_label(sentence: str, keys: list[str]) -> tuple[str, str] | None:
     费用。', '(二)公务接待费', '3.公务用车购置及运行维护费：'): the subject of the next amount
     printed without a label of its own ('2026年预算数14.85万元')."""
     text = HEADING_MARK_RE.sub("", sentence.strip(), count=1).rstrip("。：: ")
+    whole = _any_rule("amount", tuple(keys))
+    if whole is not None and whole.fullmatch(text) is None:
+        return None  # no rule matches the whole heading
     for rule in rules_for("amount", keys):
         if rule.pattern.fullmatch(text):
             return rule.statement_key, text

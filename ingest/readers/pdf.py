@@ -196,20 +196,19 @@ def textpage_to_page_chars(textpage, frame: PageFrame):
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
     idx = np.flatnonzero(visible(codes))
     # one box call per visible character (through cffi, see pdfium_calls), each into its own
-    # four floats of one array: FS_RECTF, left, top, right, bottom
+    # four floats of one array (reused from page to page): FS_RECTF, left, top, right, bottom
     m = len(idx)
-    rects = pdfium_calls.floats(4 * max(m, 1))
+    rects, slots = pdfium_calls.box_slots(m)
     get_box = pdfium_calls.lib.FPDFText_GetLooseCharBox
-    handle = pdfium_calls.handle(textpage)
-    ok = np.array(list(map(get_box, itertools.repeat(handle, m), idx.tolist(),
-                           [rects + k for k in range(0, 4 * m, 4)])), dtype=bool)
-    box = np.frombuffer(pdfium_calls.buffer(rects), dtype=np.float32)[: 4 * m].reshape(m, 4).astype(np.float64)
+    ok = np.array(list(map(get_box, itertools.repeat(pdfium_calls.handle(textpage), m), idx.tolist(), slots)),
+                  dtype=bool)
+    box = np.frombuffer(pdfium_calls.buffer(rects), dtype=np.float32, count=4 * m).reshape(m, 4).astype(np.float64)
     left, top, right, bottom = box.T
     keep = ok & ~(right <= left) & ~(top <= bottom)  # a box of no width or height is no character
     if not keep.all():
         idx, left, top, right, bottom = idx[keep], left[keep], top[keep], right[keep], bottom[keep]
     x0, y0, x1, y1 = frame.box(left, bottom, right, top)
-    return PageChars([text[i] for i in idx.tolist()], codes[idx], x0, y0, x1, y1)
+    return PageChars(codes[idx], x0, y0, x1, y1)
 
 
 def textpage_to_chars(textpage, frame: PageFrame) -> list[Char]:

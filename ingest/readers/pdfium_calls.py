@@ -73,6 +73,21 @@ def ints(n: int) -> Any:
     return _FFI.new("int[]", n)
 
 
+_boxes: list[Any] = [None, []]  # a float array and a pointer to each of its boxes (four floats)
+
+
+def box_slots(n: int) -> tuple[Any, list[Any]]:
+    """A C ``float`` array of at least ``4 * n`` and the pointers to its first ``n`` boxes (four
+    floats each): for a bulk of calls that each write one box (``map`` over the pointers). The
+    array is reused by the next call (made anew only when it grows): read it before."""
+    array, pointers = _boxes
+    if array is None or len(pointers) < n:
+        size = max(n, 2 * len(pointers), 1024)
+        array = floats(4 * size)
+        pointers = [array + k for k in range(0, 4 * size, 4)]
+        _boxes[:] = [array, pointers]
+    return array, pointers[:n]
+
 
 def buffer(cdata) -> Any:
     """The memory of a C array from :func:`floats` or :func:`ints` (for ``numpy.frombuffer``)."""
