@@ -482,7 +482,8 @@ def refresh(corpus: str = DEFAULT_CORPUS, db_path: str = DEFAULT_DB, *, quiet: b
 
     dbt's own log is printed only with ``verbose`` (and always written to the warehouse's
     ``dbt-logs`` folder). ``reuse_dbt_manifest`` (:func:`watch`): the dbt project parsed once per
-    process, not once per build.
+    process, not once per build. ``build_ahead``: a small refresh builds in a process started
+    when it takes the lock (:data:`STEPS_AHEAD_FILES`); False builds in this process.
 
     Raises:
         WarehouseBusyError: another refresh holds the lock.
