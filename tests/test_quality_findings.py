@@ -196,3 +196,20 @@ def test_a_batch_is_as_large_as_allowed_whatever_pieces_duckdb_reads(tmp_path):
     assert [len(f) for f in frames] == [10_000, 10_000, 5_000]
     assert sorted(int(v) for f in frames for v in f["amount_yuan"]) == list(range(25000))
 
+
+
+def test_findings_with_their_long_messages_are_validated_in_smaller_batches(tmp_path):
+    """quality_findings' rows carry long messages: its batches take half the rows of the others'."""
+    import duckdb
+
+    from expectations.assets import ASSETS, validate_assets
+    from expectations.checkpoint import gx_context
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table main.quality_findings as select 'warning' as severity, 'identity:x' as check_name, "
+                "'a message' as message from range(10)")
+    con.close()
+    findings = next(a for a in ASSETS if a.model == "quality_findings")
+    results = validate_assets(str(db), gx_context(None), (findings,), rows=4)
+    assert [(model, len(batches)) for model, batches in results] == [("quality_findings", 5)]
