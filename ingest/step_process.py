@@ -48,10 +48,6 @@ class StepProcess:
             stdout=subprocess.PIPE, stderr=self._stderr)
         atexit.register(self.stop)
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
     def request(self, request: dict[str, Any], on_event: Callable[[Event], None] | None = None) -> dict[str, Any]:
         """Send ``request``, hand each event to ``on_event``, return the reply (``{"ok": ...}``).
 
