@@ -40,8 +40,8 @@
       create or replace table {{ target_relation }} as (
         {{ compiled_code }}
       );
+      {{ model_comments(target_relation, model) }}
     {%- endcall %}
-    {% do persist_docs(target_relation, model) %}
   {% else %}
     {% call statement('delete_changed') -%}
       delete from {{ target_relation }}
