@@ -610,6 +610,11 @@ class _Dispatcher(threading.Thread):
                 self.finished = True
                 self.cond.notify_all()
 
+    def is_done(self, index: int) -> bool:
+        """Whether the outcome of task ``index`` is there to take (without waiting)."""
+        with self.cond:
+            return index in self.done or self.error is not None or self.finished
+
     def take(self, index: int):
         """The outcome of task ``index``, waiting for it; raises what stopped the dispatcher."""
         with self.cond:
@@ -645,6 +650,10 @@ class BoundedMap:
             raise
         self._next += 1
         return out
+
+    def next_is_ready(self) -> bool:
+        """Whether the next result can be taken without waiting for a worker."""
+        return self._dispatcher is None or self._next >= self._n or self._dispatcher.is_done(self._next)
 
     def close(self) -> None:
         if self._dispatcher is not None:
