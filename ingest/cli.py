@@ -16,9 +16,9 @@ from pathlib import Path
 
 import click
 
-from .defaults import DEFAULT_CORPUS, DEFAULT_DB
-from .errors import BudgetWarehouseError, WarehouseBusyError
-from .readers import (
+from .defaults import (
+    DEFAULT_CORPUS,
+    DEFAULT_DB,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_MEMBER_BYTES,
     DEFAULT_MAX_PARSE_MIB,
@@ -26,6 +26,7 @@ from .readers import (
     DEFAULT_MAX_UNZIPPED_BYTES,
     DEFAULT_MAX_XML_BYTES,
 )
+from .errors import BudgetWarehouseError, WarehouseBusyError
 
 EXIT_OK, EXIT_PIPELINE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}

@@ -17,6 +17,28 @@ from .stages import stage
 MAX_ERROR_CHARS = 2000  # raw.documents.error: the messages of the document's errors, cut here
 
 
+def warm_up() -> None:
+    """Read or compile now what the parser otherwise reads or compiles on its first document: the
+    rule files of the extractors and the readers' sections, the region list, the script tables
+    (each cached for the process). A parser worker's zygote calls it once, before it forks the
+    workers (``ingest.workers.WARM_UP``): some 0.1 s of each worker's first file."""
+    from . import normalize, regions, sections
+    from .extract import cover, narrative, sangong_tables, table_dims, tables_layout
+
+    regions.places()
+    regions._name_re()
+    regions._places_by_name()
+    normalize._script_characters()
+    sections.section_rules()
+    sections.title_rules()
+    cover.recognition_rules()
+    cover.issuer_rules()
+    narrative.label_rules()
+    tables_layout.load_rules()
+    sangong_tables._part_rules()
+    table_dims._rules()
+
+
 def parse_bytes(data: bytes, path: str, settings: ReaderSettings) -> tuple[Document, Extraction]:
     """Read one file's bytes, check it is a disclosure, extract it.
 

@@ -221,6 +221,9 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
 
 BATCH_DOCUMENTS = 64  # documents loaded in one transaction (one insert per table)
 BATCH_ROWS = 200_000  # ... or fewer, when they hold this many rows
+# ... or fewer when the last files are being parsed: what is parsed by then is loaded while the
+# parent would only wait for them, and what is left to load after the last file is parsed is the
+# last files alone, not everything parsed since the last load (half a run, ~0.05 s at its end)
 
 
 def _reject(con: duckdb.DuckDBPyConnection, f: PlannedFile, err: tuple[str, str, int | None], *,
@@ -301,7 +304,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
         if todo:
             advance("parsing", 0, len(todo))
         loader = _BatchLoader(con, run_id=run_id, now=now, total=len(plan.todo), progress=progress)
-        for f, result in zip(todo, results):
+        for f, result in zip(todo, _loading_while_waiting(results, loader, jobs, len(todo))):
             if isinstance(result, WorkerFailure):
                 loader.reject(f, (result.code, f"{f.path}: {result.message}", None))
                 continue
@@ -315,6 +318,15 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
     stats.outcomes.extend(sorted(loader.outcomes, key=lambda o: rank[o.path]))  # in the order of the plan
     replace_skipped(con, plan.roots, [(s.path, s.reason) for s in plan.skipped], run_id, now)
     return stats
+
+
+def _loading_while_waiting(results, loader: _BatchLoader, jobs: int, total: int):
+    """The results in order; once only the last files are left (no more than the workers), the
+    batch is loaded before waiting for the next one."""
+    for taken in range(total):
+        if loader.batch and total - taken <= max(1, jobs) and not results.next_is_ready():
+            loader.flush()
+        yield next(results)
 
 
 class _BatchLoader:

@@ -5,9 +5,14 @@ descriptors but its two pipes (``close_fds``/``pass_fds``): it never holds the w
 dies with the process that started it (``prctl(PR_SET_PDEATHSIG)`` on Linux, a parent-pid watchdog
 elsewhere), so a killed refresh leaves no worker behind.
 
-Workers are long-lived: all of them start at once (their imports run side by side) and each reads
-file after file. A command that knows it will parse can start them earlier still (:func:`prestart`),
-so that their start runs while it imports the pipeline and plans the run. A thread of the parent (the dispatcher) feeds them and watches every busy one:
+Workers are long-lived: each reads file after file. They are forked from one process, the zygote
+(``python -m ingest.workers --zygote``), that imported the parser and read its rules once
+(:func:`prepare_parser`): a worker is ready as soon as it is forked, and the parser's import (~0.3 s
+of CPU) and warm-up (~0.1 s) are paid once per run, not once per worker. The zygote forks a worker
+when asked (a replacement too), tells the parent its pid and, when it ends, its exit status; it dies
+with the parent, and its workers with it. A command that knows it will parse can start them earlier
+still (:func:`prestart`), so that the zygote's start runs while it imports the pipeline and plans
+the run. A thread of the parent (the dispatcher) feeds them and watches every busy one:
 past ``max_parse_seconds`` of wall time, or past ``max_parse_mib`` of resident memory, the worker
 is killed and that file alone fails with the reason ('parse exceeded 120 s', 'parse exceeded
 1536 MiB'), and a new worker takes its place; a worker that dies on its own (the kernel's OOM
@@ -18,12 +23,16 @@ dispatcher keeps the workers busy while the parent loads what they returned.
 from __future__ import annotations
 
 import atexit
+import collections
 import ctypes
 import gc
 import importlib
 import os
 import pickle
+import select
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -38,12 +47,18 @@ STARTUP_SECONDS = 120.0  # a worker's start (interpreter and imports) is not cou
 # imported by each worker before it says it is ready: the parser, and what the PDF reader imports
 # when it reads its first PDF (numpy, PDFium), so that it is made before the worker's gc.freeze
 PRELOAD = ("ingest.parsing", "ingest.readers.pdf_chars", "pypdfium2")
+# ... and called: what the parser reads or compiles on its first document (its rule files, the
+# region list), done once in the zygote rather than in each worker's first file
+WARM_UP = ("ingest.parsing:warm_up",)
 # A worker's environment: numpy's OpenBLAS starts no thread pool (the parser does no linear
 # algebra; its start costs ~0.05 s of CPU per process importing numpy). Set by the user, it stays.
 WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1"}
 BUFFER_PER_WORKER = 8  # results running or waiting to be taken, per worker
 PR_SET_PDEATHSIG = 1
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Workers are forked by a zygote where it has what it needs (sequenced-packet Unix sockets, waitid
+# without reaping, PR_SET_PDEATHSIG): Linux. Elsewhere each worker is a process of its own.
+USE_ZYGOTE = sys.platform.startswith("linux")
 
 
 @dataclass
@@ -68,16 +83,21 @@ def rss_bytes(pid: int) -> int | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """Be killed when the parent dies: PR_SET_PDEATHSIG on Linux, else a watchdog thread."""
+def die_with_parent(parent_pid: int, watchdog: bool = True) -> None:
+    """Be killed when the parent dies: PR_SET_PDEATHSIG on Linux, and a watchdog thread (without
+    ``watchdog``, only where PR_SET_PDEATHSIG cannot be set: the zygote forks, and keeps to one
+    thread)."""
+    deathsig = False
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            deathsig = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
         except (OSError, AttributeError):
             pass
     if os.getppid() != parent_pid:  # the parent died before the request took effect
         os._exit(1)
+    if deathsig and not watchdog:
+        return
 
     def watch() -> None:
         while True:
@@ -88,18 +108,28 @@ def die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
 
 
-def worker_main(task_fd: int, result_fd: int, parent_pid: int) -> None:
-    """Serve tasks (``(index, function, argument)``) until the pipe closes or ``None`` comes."""
+def prepare_parser() -> None:
+    """Import the parser (:data:`PRELOAD`) and warm it up (:data:`WARM_UP`)."""
+    for module in PRELOAD:
+        importlib.import_module(module)
+    for name in WARM_UP:
+        module, _, func = name.partition(":")
+        getattr(importlib.import_module(module), func)()
+    # What the imports made lives as long as the worker: out of the collector's sight, a full
+    # collection (a few per corpus, as documents come and go) walks only the documents' objects
+    # (~50 ms less each). Frozen before the zygote forks, it stays so in every worker.
+    gc.collect()
+    gc.freeze()
+
+
+def worker_main(task_fd: int, result_fd: int, parent_pid: int, prepared: bool = False) -> None:
+    """Serve tasks (``(index, function, argument)``) until the pipe closes or ``None`` comes.
+    ``prepared``: the parser is imported already (a worker forked by the zygote)."""
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops the workers
     tasks, results = Connection(task_fd, writable=False), Connection(result_fd, readable=False)
-    for module in PRELOAD:
-        importlib.import_module(module)
-    # What the imports made lives as long as the worker: out of the collector's sight, a full
-    # collection (a few per corpus, as documents come and go) walks only the documents' objects
-    # (~50 ms less each).
-    gc.collect()
-    gc.freeze()
+    if not prepared:
+        prepare_parser()
     results.send("ready")
     while True:
         try:
@@ -119,23 +149,260 @@ def worker_main(task_fd: int, result_fd: int, parent_pid: int) -> None:
             results.send((index, WorkerFailure("worker_error", f"result could not be sent back: {exc!r}")))
 
 
+# The zygote's messages, one a datagram (SOCK_SEQPACKET): to it, FORK (with the worker's two pipe
+# ends) and REAP pid; from it, FORKED pid (in the order asked) and EXITED pid code (Popen's
+# returncode: the exit status, or minus the signal that killed it).
+_TO_ZYGOTE, _FROM_ZYGOTE = struct.Struct("!ci"), struct.Struct("!cii")
+FORK, REAP, FORKED, EXITED = b"F", b"R", b"P", b"X"
+
+
+def _exit_code(info: os.waitid_result) -> int:
+    if info.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
+        return -info.si_status
+    return info.si_status
+
+
+def zygote_main(sock_fd: int, parent_pid: int) -> None:
+    """Prepare the parser, then fork a worker for each FORK the parent sends (the worker's pipes come
+    with it) until the parent closes the socket; report each worker's pid, and its exit status when
+    it ends. An ended worker stays a zombie until the parent has its status (REAP): its pid is not
+    reused while the parent may still signal it. Single-threaded (it forks)."""
+    die_with_parent(parent_pid, watchdog=False)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sock = socket.socket(fileno=sock_fd)
+    prepare_parser()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)  # a child's end (SIGCHLD) wakes the select below
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    me = os.getpid()
+    children: set[int] = set()
+    reported: set[int] = set()
+    while True:
+        ready, _, _ = select.select([sock, wake_r], [], [])
+        if wake_r in ready:
+            try:
+                while os.read(wake_r, 512):
+                    pass
+            except BlockingIOError:
+                pass
+        if sock in ready:
+            try:
+                msg, fds, _, _ = socket.recv_fds(sock, _TO_ZYGOTE.size, 2)
+            except OSError:
+                msg, fds = b"", []
+            if len(msg) != _TO_ZYGOTE.size:
+                break  # the parent closed the socket (or died)
+            op, pid = _TO_ZYGOTE.unpack(msg)
+            if op == FORK and len(fds) == 2:
+                pid = os.fork()
+                if pid == 0:
+                    status = 1
+                    try:
+                        sock.close()
+                        signal.set_wakeup_fd(-1)
+                        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                        os.close(wake_r)
+                        os.close(wake_w)
+                        worker_main(fds[0], fds[1], me, prepared=True)
+                        status = 0
+                    finally:
+                        _flush_and_exit(status)
+                for fd in fds:
+                    os.close(fd)
+                children.add(pid)
+                if not _send(sock, _FROM_ZYGOTE.pack(FORKED, pid, 0)):
+                    break
+            elif op == REAP and pid in children:
+                os.waitpid(pid, 0)
+                children.discard(pid)
+                reported.discard(pid)
+        gone = False
+        for pid in children - reported:
+            info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            if info is not None:
+                reported.add(pid)
+                gone = not _send(sock, _FROM_ZYGOTE.pack(EXITED, pid, _exit_code(info))) or gone
+        if gone:
+            break
+    for pid in children:  # the parent is done with them (it stops its workers before)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+
+
+def _send(sock: socket.socket, msg: bytes) -> bool:
+    """Send one message to the parent; False when it is gone."""
+    try:
+        sock.send(msg)
+    except OSError:
+        return False
+    return True
+
+
+def _flush_and_exit(status: int) -> None:
+    """End without the interpreter's teardown of the worker's modules (numpy, pypdfium2, the
+    parser's), ~30 ms that the parent waits for at the end of every run. A worker holds no file
+    open for writing; what it printed is flushed."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
 # ---------------------------------------------------------------------------------------------
 # The parent side
 # ---------------------------------------------------------------------------------------------
 
 
-class _Worker:
+class _Zygote:
+    """The parent's end of a zygote: asks it for workers, and hears their pids and exits."""
+
     def __init__(self) -> None:
-        task_r, task_w = os.pipe()
-        result_r, result_w = os.pipe()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "ingest.workers", str(task_r), str(result_w), str(os.getpid())],
-                close_fds=True, pass_fds=(task_r, result_w), stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "ingest.workers", "--zygote", str(theirs.fileno()), str(os.getpid())],
+                close_fds=True, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
                 env={**WORKER_ENV, **os.environ})
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.lock = threading.Lock()
+        self.asked: collections.deque[_ForkedProcess] = collections.deque()  # waiting for their pid
+        self.exits: dict[int, int] = {}  # pid -> returncode, reported and not yet taken
+        self.gone = False  # the zygote ended: its workers died with it
+
+    def fork(self) -> tuple[_ForkedProcess, int, int]:
+        """A new worker: its process and the parent's ends of its pipes (tasks, results)."""
+        task_r, task_w = os.pipe()
+        result_r, result_w = os.pipe()
+        proc = _ForkedProcess(self)
+        try:
+            with self.lock:
+                socket.send_fds(self.sock, [_TO_ZYGOTE.pack(FORK, 0)], [task_r, result_w])
+                self.asked.append(proc)
+        except OSError:
+            os.close(task_w)
+            os.close(result_r)
+            raise
         finally:
             os.close(task_r)
             os.close(result_w)
+        return proc, task_w, result_r
+
+    def collect(self, timeout: float | None = 0.0) -> None:
+        """Take what the zygote reported, waiting up to ``timeout`` (None: no limit) for a first."""
+        with self.lock:
+            wait_for = timeout
+            while not self.gone and select.select([self.sock], [], [], wait_for)[0]:
+                wait_for = 0.0
+                try:
+                    msg = self.sock.recv(_FROM_ZYGOTE.size)
+                except OSError:
+                    msg = b""
+                if len(msg) != _FROM_ZYGOTE.size:
+                    self.gone = True
+                    break
+                op, pid, code = _FROM_ZYGOTE.unpack(msg)
+                if op == FORKED:
+                    self.asked.popleft().forked(pid)
+                elif op == EXITED:
+                    self.exits[pid] = code
+
+    def reap(self, pid: int) -> None:
+        with self.lock:
+            try:
+                self.sock.send(_TO_ZYGOTE.pack(REAP, pid))
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        """End the zygote (its workers still running are killed)."""
+        with self.lock:
+            self.sock.close()
+            self.gone = True
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class _ForkedProcess:
+    """A worker forked by the zygote, with what the parent uses of ``subprocess.Popen``: ``pid``,
+    ``returncode``, ``poll()``, ``wait()``, ``kill()``."""
+
+    def __init__(self, zygote: _Zygote) -> None:
+        self.zygote = zygote
+        self._pid: int | None = None
+        self.returncode: int | None = None
+
+    def forked(self, pid: int) -> None:
+        self._pid = pid
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's pid, once the zygote forked it (None when it never was)."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while self._pid is None and not self.zygote.gone and time.monotonic() < deadline:
+            self.zygote.collect(POLL_SECONDS)
+        return self._pid
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.zygote.collect()
+            if self._pid is not None and self._pid in self.zygote.exits:
+                self.returncode = self.zygote.exits.pop(self._pid)
+                self.zygote.reap(self._pid)
+            elif self.zygote.gone:  # it died with the zygote (PR_SET_PDEATHSIG), or was never forked
+                self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            left = POLL_SECONDS if deadline is None else min(POLL_SECONDS, deadline - time.monotonic())
+            if left <= 0:
+                raise subprocess.TimeoutExpired("ingest.workers (forked)", timeout)
+            self.zygote.collect(left)
+        return self.returncode
+
+    def kill(self) -> None:
+        # Safe from pid reuse: the zygote keeps an ended worker as a zombie until it is reaped here.
+        if self.poll() is None and self.pid is not None and not self.zygote.gone:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+class _Worker:
+    """A parser worker: forked by ``zygote``, or without one a process of its own."""
+
+    def __init__(self, zygote: _Zygote | None = None) -> None:
+        self.proc: subprocess.Popen | _ForkedProcess
+        if zygote is not None:
+            self.proc, task_w, result_r = zygote.fork()
+        else:
+            task_r, task_w = os.pipe()
+            result_r, result_w = os.pipe()
+            try:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "ingest.workers", str(task_r), str(result_w), str(os.getpid())],
+                    close_fds=True, pass_fds=(task_r, result_w), stdin=subprocess.DEVNULL,
+                    env={**WORKER_ENV, **os.environ})
+            finally:
+                os.close(task_r)
+                os.close(result_w)
         self.tasks = Connection(task_w, readable=False)
         self.results = Connection(result_r, writable=False)
         self.ready = False
@@ -203,23 +470,52 @@ class _Worker:
 
 
 _prestarted: list[_Worker] = []  # started by prestart(), taken by the next bounded_map
+_zygote: _Zygote | None = None  # the workers' zygote, while prestarted workers or a map need it
+_maps = 0  # bounded_map dispatchers running
+_zygote_lock = threading.Lock()
+
+
+def _new_forked_worker() -> _Worker:
+    """A worker forked by the zygote (started now if there is none, or it died)."""
+    global _zygote
+    if not USE_ZYGOTE:
+        return _Worker()
+    with _zygote_lock:
+        if _zygote is None or _zygote.gone:
+            if _zygote is not None:
+                _zygote.close()
+            _zygote = _Zygote()
+        zygote = _zygote
+    return _Worker(zygote)
+
+
+def _release_zygote() -> None:
+    """End the zygote once no prestarted worker or running map needs it."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or _prestarted or _maps:
+            return
+        zygote, _zygote = _zygote, None
+    zygote.close()
 
 
 def prestart(jobs: int) -> None:
-    """Start ``jobs`` parser workers now, for the next :func:`bounded_map` to take: a worker's
-    start (interpreter and imports, some 0.3 s) then runs while this process imports the
+    """Start ``jobs`` parser workers now, for the next :func:`bounded_map` to take: their start
+    (the zygote's interpreter and imports, some 0.4 s) then runs while this process imports the
     pipeline and plans. Those no map takes are stopped by :func:`stop_prestarted` (at the
     latest when this process exits)."""
     atexit.unregister(stop_prestarted)  # registered once however often this runs
     atexit.register(stop_prestarted)
     while len(_prestarted) < jobs:
-        _prestarted.append(_Worker())
+        _prestarted.append(_new_forked_worker())
 
 
 def stop_prestarted() -> None:
-    """Stop the workers :func:`prestart` started that no map took."""
+    """Stop the workers :func:`prestart` started that no map took (and their zygote, unless a map
+    still runs)."""
     while _prestarted:
         _prestarted.pop().stop()
+    _release_zygote()
 
 
 def _new_worker() -> _Worker:
@@ -227,7 +523,7 @@ def _new_worker() -> _Worker:
     try:
         return _prestarted.pop()
     except IndexError:
-        return _Worker()
+        return _new_forked_worker()
 
 
 def _death_message(returncode: int | None) -> str:
@@ -257,11 +553,14 @@ class _Dispatcher(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        global _maps
         idle: list[_Worker] = []
         busy: dict[int, _Worker] = {}  # task index -> worker
         next_task = 0
+        with _zygote_lock:
+            _maps += 1
         try:
-            # start every worker needed at once: their imports run side by side
+            # every worker needed at once (forked by the zygote when it is ready)
             idle = [_new_worker() for _ in range(min(self.jobs, len(self.args)))]
             while not self.stopping.is_set():
                 with self.cond:
@@ -269,7 +568,7 @@ class _Dispatcher(threading.Thread):
                     if next_task >= len(self.args) and not busy:
                         break
                 while next_task < len(self.args) and len(busy) < self.jobs and pending < self.buffer:
-                    worker = idle.pop() if idle else _Worker()
+                    worker = idle.pop() if idle else _new_forked_worker()
                     worker.submit(next_task, self.func, self.args[next_task], self.stopping)
                     busy[next_task] = worker
                     if self.on_start:
@@ -304,9 +603,17 @@ class _Dispatcher(threading.Thread):
                 worker.ask_to_stop()
             for worker in idle:
                 worker.wait_stopped()
+            with _zygote_lock:
+                _maps -= 1
+            _release_zygote()
             with self.cond:
                 self.finished = True
                 self.cond.notify_all()
+
+    def is_done(self, index: int) -> bool:
+        """Whether the outcome of task ``index`` is there to take (without waiting)."""
+        with self.cond:
+            return index in self.done or self.error is not None or self.finished
 
     def take(self, index: int):
         """The outcome of task ``index``, waiting for it; raises what stopped the dispatcher."""
@@ -343,6 +650,10 @@ class BoundedMap:
             raise
         self._next += 1
         return out
+
+    def next_is_ready(self) -> bool:
+        """Whether the next result can be taken without waiting for a worker."""
+        return self._dispatcher is None or self._next >= self._n or self._dispatcher.is_done(self._next)
 
     def close(self) -> None:
         if self._dispatcher is not None:
@@ -403,17 +714,13 @@ def _check(worker: _Worker, max_seconds: float, limit: int):
 
 
 if __name__ == "__main__":
-    # Run the function of the imported module, so that what it pickles (WorkerFailure) is named
-    # ingest.workers.WorkerFailure for the parent, not __main__.WorkerFailure.
+    # Run the functions of the imported module, so that what a worker pickles (WorkerFailure) is
+    # named ingest.workers.WorkerFailure for the parent, not __main__.WorkerFailure.
     from ingest.workers import worker_main as _worker_main
+    from ingest.workers import zygote_main as _zygote_main
 
-    _worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
-    # Done: end without the interpreter's teardown of the worker's modules (numpy, pypdfium2, the
-    # parser's), ~30 ms that the parent waits for at the end of every run. A worker holds no file
-    # open for writing; what it printed is flushed.
-    for _stream in (sys.stdout, sys.stderr):
-        try:
-            _stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(0)
+    if sys.argv[1] == "--zygote":
+        _zygote_main(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        _worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    _flush_and_exit(0)

@@ -6,8 +6,10 @@ full-width forms is left as it is)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -22,7 +24,7 @@ from ingest.rows import document_to_rows
 from ingest.workers import WorkerFailure, bounded_map, prestart, stop_prestarted
 
 from .conftest import SAMPLES, SEED
-from .helpers_workers import sleep_then_pid
+from .helpers_workers import descriptors_and_parent, sleep_then_pid
 
 REGIONAL = SAMPLES / "regional"
 
@@ -69,6 +71,36 @@ def test_workers_started_ahead_are_the_ones_the_map_uses_and_the_rest_are_stoppe
         stop_prestarted()
     assert not workers._prestarted
     assert all(proc.poll() is not None for proc in ahead.values())  # taken ones stopped by the map, the rest here
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="reads /proc")
+def test_workers_are_forked_by_one_zygote_hold_only_their_pipes_and_it_ends_with_the_map(tmp_path):
+    lock = open(tmp_path / "w.duckdb.lock", "w")  # noqa: SIM115 - held open like the warehouse's lock
+    try:
+        results = list(bounded_map(descriptors_and_parent, [None] * 6, jobs=2, max_seconds=60, max_mib=1536))
+    finally:
+        lock.close()
+    zygotes = {ppid for _, ppid, _ in results}
+    assert len(zygotes) == 1 and zygotes != {os.getpid()} and len({pid for pid, _, _ in results}) == 2
+    for _, _, fds in results:  # the standard streams and the two pipes: not the lock, not the zygote's socket
+        assert len(fds) == 5 and fds[:3] == [0, 1, 2], fds
+    assert workers._zygote is None  # ended with the map, its workers too, all reaped
+    assert not any(Path(f"/proc/{pid}").exists() for pid in zygotes | {pid for pid, _, _ in results})
+
+
+def test_a_worker_killed_for_its_bound_is_replaced_by_a_new_fork_and_named(tmp_path):
+    results = list(bounded_map(sleep_then_pid, [0.0, 30.0, 0.0], jobs=1, max_seconds=1, max_mib=1536))
+    assert isinstance(results[1], WorkerFailure) and results[1].code == "parse_timeout"
+    assert results[0][0] != results[2][0]
+    assert workers._zygote is None
+
+
+def test_without_a_zygote_each_worker_is_a_process_of_its_own(monkeypatch):
+    monkeypatch.setattr(workers, "USE_ZYGOTE", False)  # platforms other than Linux
+    results = list(bounded_map(sleep_then_pid, [0.0, 30.0, 0.0, 0.0], jobs=1, max_seconds=1, max_mib=1536))
+    assert isinstance(results[1], WorkerFailure) and results[1].code == "parse_timeout"
+    assert results[0][0] != results[2][0] == results[3][0]
+    assert workers._zygote is None
 
 
 def _raw(db_or_con, table: str) -> list[tuple]:

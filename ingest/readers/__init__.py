@@ -11,6 +11,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# the bounds' defaults, declared where the CLI reads them without importing the readers
+from ..defaults import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_MEMBER_BYTES,
+    DEFAULT_MAX_PARSE_MIB,
+    DEFAULT_MAX_PARSE_SECONDS,
+    DEFAULT_MAX_UNZIPPED_BYTES,
+    DEFAULT_MAX_XML_BYTES,
+    DEFAULT_MAX_ZIP_RATIO,
+)
 from ..errors import ReadError
 from ..model import Document
 
@@ -22,14 +32,6 @@ from .html import html_to_document
 from .pdf import pdf_to_document
 from .text import text_to_document
 from .xlsx import xls_to_document, xlsx_to_document
-
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
-DEFAULT_MAX_MEMBER_BYTES = 128 * 1024 * 1024
-DEFAULT_MAX_XML_BYTES = 32 * 1024 * 1024
-DEFAULT_MAX_ZIP_RATIO = 200
-DEFAULT_MAX_PARSE_SECONDS = 120.0
-DEFAULT_MAX_PARSE_MIB = 1536
 
 
 @dataclass(frozen=True)
