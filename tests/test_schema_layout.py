@@ -63,7 +63,7 @@ def test_refresh_moves_old_layer_tables_out_of_main(built_warehouse, tmp_path):
 
 def test_every_mart_and_mart_column_has_a_comment(built_warehouse):
     """DBeaver and duckdb_columns() show what each column means: the dbt models' descriptions
-    (persist_docs) and the checkpoint's tables' (expectations/table_docs.py)."""
+    (dbt_project/macros/model_comments.sql) and the checkpoint's tables' (expectations/table_docs.py)."""
     tables = query(built_warehouse, "select table_name from duckdb_tables() where schema_name = 'main' "
                                     "and coalesce(comment, '') = ''")
     columns = query(built_warehouse, "select table_name, column_name from duckdb_columns() "
