@@ -65,9 +65,10 @@ def limit_options(func):
 #: Modules whose teardown at interpreter exit costs about a second (benchmarks/bench_startup.py):
 #: a command that imported them ends with :func:`_exit_now`.
 HEAVY_MODULES = ("dbt", "great_expectations")
-#: Set by a command whose warehouse connections are all closed when it returns (``ingest``): it
-#: ends with :func:`_exit_now` as well, whatever it imported. The teardown of DuckDB's, polars'
-#: and numpy's modules is ~0.08 s at the end of an ingest that takes a few seconds.
+#: Set by a command whose warehouse connections are all closed when it returns (``ingest``,
+#: ``refresh``): it ends with :func:`_exit_now` as well, whatever it imported. The teardown of
+#: DuckDB's, polars' and numpy's modules is ~0.08 s at the end of an ingest that takes a few
+#: seconds, or of a refresh that built and checked in processes of its own.
 _EXIT_NOW_AFTER: set[str] = set()
 
 
@@ -95,12 +96,9 @@ def _exit_now(code: int | str | None) -> None:
         if thread is not threading.main_thread() and not thread.daemon:
             thread.join()
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(status)
+    from .workers import flush_and_exit
+
+    flush_and_exit(status)
 
 
 class _Main(click.Group):
@@ -213,6 +211,8 @@ def refresh(corpus: str, db_path: str, quiet: bool, jobs: int | None, wait: bool
     finally:
         stop_prestarted()
     click.echo(refresh_summary(db_path, result, quiet=quiet, display=display))
+    # a small refresh builds and checks in processes of its own: dbt and GX are not imported here
+    _EXIT_NOW_AFTER.add("refresh")
 
 
 @main.command()

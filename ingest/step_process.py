@@ -128,7 +128,7 @@ def serve(handle: Callable[[dict[str, Any], Emit], dict[str, Any]], *, what: str
     ``handle`` returns the reply's fields; a :class:`PipelineError` it raises is the reply's
     error as it is, any other exception is named with its type. Whatever the tools print goes to
     stderr: stdout carries only the protocol."""
-    from .workers import die_with_parent
+    from .workers import die_with_parent, flush_and_exit
 
     die_with_parent(int(sys.argv[1]))  # a refresh killed takes its steps with it
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
@@ -156,4 +156,4 @@ def serve(handle: Callable[[dict[str, Any], Emit], dict[str, Any]], *, what: str
     except BaseException as exc:  # noqa: BLE001 - reported to the refresh, which fails with it
         reply = {"error": f"{what} failed: {type(exc).__name__}: {exc}"}
     write(reply)
-    os._exit(0)  # the tools' teardown (GX, DuckDB, dbt) is of no use here
+    flush_and_exit(0)  # the tools' teardown (GX, DuckDB, dbt) is of no use here

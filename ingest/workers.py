@@ -208,7 +208,7 @@ def zygote_main(sock_fd: int, parent_pid: int) -> None:
                         worker_main(fds[0], fds[1], me, prepared=True)
                         status = 0
                     finally:
-                        _flush_and_exit(status)
+                        flush_and_exit(status)
                 for fd in fds:
                     os.close(fd)
                 children.add(pid)
@@ -243,10 +243,10 @@ def _send(sock: socket.socket, msg: bytes) -> bool:
     return True
 
 
-def _flush_and_exit(status: int) -> None:
-    """End without the interpreter's teardown of the worker's modules (numpy, pypdfium2, the
-    parser's), ~30 ms that the parent waits for at the end of every run. A worker holds no file
-    open for writing; what it printed is flushed."""
+def flush_and_exit(status: int) -> None:
+    """End with ``status`` without the interpreter's teardown of the modules (a worker's numpy,
+    pypdfium2 and parser: ~30 ms that the parent waits for at the end of every run); what was
+    printed is flushed. The caller holds no file open for writing."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -723,4 +723,4 @@ if __name__ == "__main__":
         _zygote_main(int(sys.argv[2]), int(sys.argv[3]))
     else:
         _worker_main(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
-    _flush_and_exit(0)
+    flush_and_exit(0)

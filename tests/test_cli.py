@@ -171,6 +171,20 @@ _exit_now(3)
     assert (tmp_path / "log.txt").read_text().strip() == "logged"
 
 
+def test_a_refresh_ends_without_the_teardown_as_an_ingest_does(built_warehouse, tmp_path, monkeypatch):
+    """A small refresh builds and checks in processes of its own, so dbt and GX are not imported
+    in the CLI's: the refresh asks for the exit without the teardown itself, as `ingest` does."""
+    from ingest import cli
+
+    from .conftest import copy_warehouse
+
+    monkeypatch.setattr(cli, "_EXIT_NOW_AFTER", set())
+    corpus, db = copy_warehouse(built_warehouse, built_warehouse.parent / "samples", tmp_path)
+    result = CliRunner().invoke(main, ["refresh", "--corpus", str(corpus), "--db", str(db), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert cli._EXIT_NOW_AFTER == {"refresh"}
+
+
 def test_called_with_arguments_the_group_returns_as_click_does():
     # CliRunner passes args: no os._exit in the caller's process, even with dbt imported
     import dbt.cli.main  # noqa: F401
