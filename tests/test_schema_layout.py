@@ -17,11 +17,32 @@ LAYERS = {"staging": "stg_", "intermediate": "int_", "quality": "quality_"}
 
 
 def tables_by_schema(db: Path) -> dict[str, set[str]]:
+    """The tables and views (staging) of each schema, as a client's table list shows them."""
     out: dict[str, set[str]] = {}
-    for schema, table in query(db, "select schema_name, table_name from duckdb_tables() "
+    for schema, table in query(db, "select schema_name, table_name from duckdb_tables() where not internal "
+                                   "union all select schema_name, view_name from duckdb_views() "
                                    "where not internal"):
         out.setdefault(schema, set()).add(table)
     return out
+
+
+def test_staging_is_views_of_raw_that_read_the_same_under_another_name(built_warehouse, tmp_path):
+    """Staging models are views of raw.* (rename and cast): their SQL names no catalog, so a copy
+    of the file under another name, or the file ATTACHed under another name, reads them."""
+    views = query(built_warehouse, "select view_name, sql from duckdb_views() where schema_name = 'staging'")
+    assert views and all(name.startswith("stg_") for name, _ in views)
+    assert not any('"budget"' in sql or "budget.raw" in sql for _, sql in views)  # the file's catalog
+    assert not query(built_warehouse, "select table_name from duckdb_tables() where schema_name = 'staging'")
+    copy = tmp_path / "renamed.duckdb"
+    shutil.copyfile(built_warehouse, copy)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{copy}' as elsewhere (read_only)")
+        n_staged, n_raw = con.execute("select (select count(*) from elsewhere.staging.stg_disclosures__statements), "
+                                      "(select count(*) from elsewhere.raw.statements)").fetchall()[0]
+    finally:
+        con.close()
+    assert n_staged == n_raw > 0
 
 
 def test_main_holds_only_marts(built_warehouse):

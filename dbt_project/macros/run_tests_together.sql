@@ -7,7 +7,7 @@
     `not_null_columns`: ingest.transform.TESTS_RUN_TOGETHER), since each node costs dbt ~40-60 ms
     of its own work beside a query of a few ms (docs/scaling.md), and this hook runs them instead:
     every such test that did not run, whose model this build built (or whose parent is a source
-    of raw.*), in one `union all` of the tests' own SQL (the same macros, the test's `where`
+    of raw.* or a view, which the build leaves out), in one `union all` of the tests' own SQL (the same macros, the test's `where`
     applied as dbt applies it). A test left out of the build whose model it built but that is not
     one of those fails the build: the two lists (here and TESTS_RUN_TOGETHER) cannot drift apart
     silently. The failing rows of each are logged as one line the build reads
@@ -42,6 +42,9 @@
         {%- set relation = graph.nodes[parent_id].relation_name -%}
     {%- elif parent_id and parent_id.startswith('source.') -%}
         {%- set relation = graph.sources[parent_id].relation_name -%}
+    {%- elif parent_id in graph.nodes and graph.nodes[parent_id].config.materialized == 'view' -%}
+        {#- a view the build left out (ingest.transform.CODE_ONLY_SELECTORS): its rows are raw.*'s now -#}
+        {%- set relation = graph.nodes[parent_id].relation_name -%}
     {%- else -%}
         {%- set relation = none -%}
     {%- endif -%}

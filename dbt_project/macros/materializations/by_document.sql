@@ -10,7 +10,7 @@
 
     Otherwise (no table yet, `dbt build --full-refresh`) it is built whole like a `table`
     (macros/materializations/table.sql), with its comments. Which change set a model reads is
-    the change model it refs: int_raw_documents_changed (staging: the raw rows changed) or
+    the change model it refs: int_raw_documents_changed (the raw rows changed) or
     int_documents_changed (the raw rows or the dim_document row changed). A refresh passes
     --full-refresh whenever the parser, the dbt project or the checks changed
     (ingest.pipeline.build_fingerprint): rows computed by other SQL are never kept. -#}

@@ -2,7 +2,8 @@
 -- or recorded by the last build (int_document_build_state), with is_changed when it is new, gone,
 -- or its raw.documents row differs (a load rewrites that row, with ingested_at, whenever it
 -- replaces what the document owns; superseding a version rewrites is_current and superseded_by).
--- The staging models built by document (materialization by_document) rebuild these documents only.
+-- int_documents_changed adds the documents whose dim_document row changed; a model built by document
+-- on raw.* rows alone could read this change set (changed_documents_only(..., 'raw')).
 with
 
 now_documents as (

@@ -1,9 +1,8 @@
-{{ config(materialized='by_document') }}
 with
 
 source as (
 
-    select * from {{ changed_documents_only(source('disclosures', 'printed_tables'), 'raw') }}
+    select * from {{ source('disclosures', 'printed_tables') }}
 
 ),
 
