@@ -29,7 +29,6 @@ from .pdf_layout import (
     Grid,
     Line,
     lines_to_paragraphs,
-    merge_rules,
     rects_to_rules,
     rules_to_grids,
 )
@@ -335,8 +334,8 @@ def page_to_rects(page, frame: PageFrame,
 
 
 def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
-    rules = rects_to_rules(rects, settings.rule_max_thickness, settings.rule_min_length)
-    rules = merge_rules(rules, settings.snap_tolerance, settings.join_tolerance)
+    rules = rects_to_rules(rects, settings.rule_max_thickness, settings.rule_min_length, settings.snap_tolerance,
+                           settings.join_tolerance)
     return rules_to_grids(rules, settings.grid_tolerance)
 
 

@@ -23,7 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .pdf_layout import _CJK_PUNCT, Char, Grid, Line, grid_to_anchors, texts_to_cell_text
+from .pdf_layout import _CJK_PUNCT, Char, Grid, Line, grid_to_anchor_ids, texts_to_cell_text
 
 # What each code point of the Basic Multilingual Plane is: visible (not whitespace: spaces are
 # re-derived from gaps) and CJK (``is_cjk``), looked up in one step for a page's characters.
@@ -260,14 +260,13 @@ def grid_cells_text(grid: Grid, pc: PageChars, idx: np.ndarray, tolerance: float
                     gap_ratio: float, cjk_gap_ratio: float) -> list[list[str]]:
     """``grid_to_rows`` of the characters ``idx`` (in that order): the table's rows of cell texts,
     empty rows dropped."""
-    anchors = grid_to_anchors(grid, tolerance)
     nrows, ncols = len(grid.ys) - 1, len(grid.xs) - 1
     if not len(idx):
         return []
     # the fine cell of each character (bisect_right, clamped to the grid), then its printed cell's
     i = np.clip(np.searchsorted(np.array(grid.ys), pc.cy[idx], side="right") - 1, 0, nrows - 1)
     j = np.clip(np.searchsorted(np.array(grid.xs), pc.cx[idx], side="right") - 1, 0, ncols - 1)
-    anchor = np.array([a * ncols + b for row in anchors for a, b in row], dtype=np.intp)
+    anchor = np.array(grid_to_anchor_ids(grid, tolerance), dtype=np.intp)
     cell = anchor[i * ncols + j]
     sort = np.lexsort((pc.x0[idx], pc.cy[idx], cell))  # stable: ties keep the order of idx
     order, cells = idx[sort], cell[sort]
