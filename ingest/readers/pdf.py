@@ -198,13 +198,13 @@ def textpage_to_page_chars(textpage, frame: PageFrame):
     if len(text) != n:
         text = "".join(chr(lib.FPDFText_GetUnicode(textpage, i)) for i in range(n))
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    idx = np.flatnonzero(visible(codes))
+    idx = visible(codes).nonzero()[0]
     # one box call per visible character (through cffi, see pdfium_calls), each into its own
     # four floats of one array (reused from page to page): FS_RECTF, left, top, right, bottom
     m = len(idx)
     rects, slots = pdfium_calls.box_slots(m)
     get_box = lib.FPDFText_GetLooseCharBox
-    ok = np.array(list(map(get_box, itertools.repeat(textpage, m), idx.tolist(), slots)), dtype=bool)
+    ok = np.fromiter(map(get_box, itertools.repeat(textpage, m), idx.tolist(), slots), dtype=np.intc, count=m) != 0
     box = np.frombuffer(pdfium_calls.buffer(rects), dtype=np.float32, count=4 * m).reshape(m, 4).astype(np.float64)
     left, top, right, bottom = box.T
     keep = ok & ~(right <= left) & ~(top <= bottom)  # a box of no width or height is no character
@@ -394,12 +394,12 @@ def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool 
         if settings.read_rulings else []
     if grids:  # each character to the first grid holding its centre, the others free
         owner = grid_owners(chars, [_grid_bounds(g, settings.grid_tolerance) for g in grids])
-        free = [np.flatnonzero(owner < 0)]
+        free = [(owner < 0).nonzero()[0]]
     else:
         owner, free = None, [np.arange(len(chars))]
     items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows, stream?))
     for k, g in enumerate(grids):
-        tc = np.flatnonzero(owner == k)
+        tc = (owner == k).nonzero()[0]
         rows = grid_cells_text(g, chars, tc, settings.grid_tolerance, settings.line_tolerance,
                                settings.gap_ratio, settings.cjk_gap_ratio)
         if rows:
