@@ -17,7 +17,6 @@ password (owner-password only) are read; those that need a password are refused.
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from .pdf_layout import (
     Grid,
     Line,
     lines_to_paragraphs,
-    merge_rules,
     rects_to_rules,
     rules_to_grids,
 )
@@ -165,10 +163,15 @@ class PageFrame:
         return left, h - top, right, h - bottom
 
 
+_QUARTER_TURNS = {0: 0, 1: 90, 2: 180, 3: 270}  # FPDFPage_GetRotation -> degrees (pypdfium2's)
+
+
 def page_to_frame(page) -> PageFrame:
-    """The page's frame: its unrotated size and its rotation."""
-    rotation = page.get_rotation() % 360
-    width, height = page.get_size()  # already rotated by pdfium
+    """The page's frame: its unrotated size and its rotation. ``page``: a page handle of
+    :mod:`pdfium_calls`."""
+    lib = pdfium_calls.lib
+    rotation = _QUARTER_TURNS[lib.FPDFPage_GetRotation(page)] % 360
+    width, height = lib.FPDF_GetPageWidthF(page), lib.FPDF_GetPageHeightF(page)  # already rotated by pdfium
     if rotation in (90, 270):
         width, height = height, width
     return PageFrame(width, height, rotation)
@@ -177,31 +180,31 @@ def page_to_frame(page) -> PageFrame:
 def textpage_to_page_chars(textpage, frame: PageFrame):
     """Every visible character with its loose box, top-down coordinates of the upright page, as a
     :class:`~ingest.readers.pdf_chars.PageChars`; whitespace dropped (spaces are re-derived from
-    gaps). None when the page has no character."""
+    gaps). None when the page has no character. ``textpage``: a text page handle of
+    :mod:`pdfium_calls`."""
     import numpy as np
-    from pypdfium2 import raw
 
     from .pdf_chars import PageChars, visible
 
-    n = raw.FPDFText_CountChars(textpage)
+    lib = pdfium_calls.lib
+    n = lib.FPDFText_CountChars(textpage)
     if n <= 0:
         return None
     # All the text in one call; one character per index unless the page has characters
     # outside the BMP (UTF-16 surrogates), then one call per character.
-    buf = ctypes.create_string_buffer((n + 1) * 2)
-    raw.FPDFText_GetText(textpage, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
-    text = buf.raw[: n * 2].decode("utf-16-le", errors="replace")
+    buf = pdfium_calls.utf16(n + 1)
+    lib.FPDFText_GetText(textpage, 0, n, buf)
+    text = pdfium_calls.buffer(buf, n * 2)[:].decode("utf-16-le", errors="replace")
     if len(text) != n:
-        text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(n))
+        text = "".join(chr(lib.FPDFText_GetUnicode(textpage, i)) for i in range(n))
     codes = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    idx = np.flatnonzero(visible(codes))
+    idx = visible(codes).nonzero()[0]
     # one box call per visible character (through cffi, see pdfium_calls), each into its own
     # four floats of one array (reused from page to page): FS_RECTF, left, top, right, bottom
     m = len(idx)
     rects, slots = pdfium_calls.box_slots(m)
-    get_box = pdfium_calls.lib.FPDFText_GetLooseCharBox
-    ok = np.array(list(map(get_box, itertools.repeat(pdfium_calls.handle(textpage), m), idx.tolist(), slots)),
-                  dtype=bool)
+    get_box = lib.FPDFText_GetLooseCharBox
+    ok = np.fromiter(map(get_box, itertools.repeat(textpage, m), idx.tolist(), slots), dtype=np.intc, count=m) != 0
     box = np.frombuffer(pdfium_calls.buffer(rects), dtype=np.float32, count=4 * m).reshape(m, 4).astype(np.float64)
     left, top, right, bottom = box.T
     keep = ok & ~(right <= left) & ~(top <= bottom)  # a box of no width or height is no character
@@ -321,17 +324,18 @@ def _objects_to_boxes(parent, count, get, m: Matrix | None, thin: float, out: li
 def page_to_rects(page, frame: PageFrame,
                   thin: float = DEFAULT_RULE_MAX_THICKNESS) -> list[tuple[float, float, float, float]]:
     """Bounding boxes (x0, top, x1, bottom) of the page's drawn (filled or stroked) paths, those
-    inside Form XObjects included; a path of several subpaths gives one box per subpath."""
+    inside Form XObjects included; a path of several subpaths gives one box per subpath. ``page``:
+    a page handle of :mod:`pdfium_calls`."""
     lib = pdfium_calls.lib
     boxes: list[tuple[float, float, float, float]] = []
-    _objects_to_boxes(pdfium_calls.handle(page), lib.FPDFPage_CountObjects, lib.FPDFPage_GetObject, None, thin,
+    _objects_to_boxes(page, lib.FPDFPage_CountObjects, lib.FPDFPage_GetObject, None, thin,
                       boxes)
     return [frame.box(x0, y0, x1, y1) for x0, y0, x1, y1 in boxes]
 
 
 def rects_to_grids(rects, settings: PdfSettings) -> list[Grid]:
-    rules = rects_to_rules(rects, settings.rule_max_thickness, settings.rule_min_length)
-    rules = merge_rules(rules, settings.snap_tolerance, settings.join_tolerance)
+    rules = rects_to_rules(rects, settings.rule_max_thickness, settings.rule_min_length, settings.snap_tolerance,
+                           settings.join_tolerance)
     return rules_to_grids(rules, settings.grid_tolerance)
 
 
@@ -367,18 +371,22 @@ def _caption(blocks: list, lookback: int) -> str | None:
 
 
 def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool = False) -> _PageResult:
-    """One page to its blocks, in reading order. ``after_stream``: the page before ended with a
-    table read from text positions (see ``lines_to_stream_tables``)."""
+    """One page (a page handle of :mod:`pdfium_calls`) to its blocks, in reading order.
+    ``after_stream``: the page before ended with a table read from text positions (see
+    ``lines_to_stream_tables``)."""
     import numpy as np
+    import pypdfium2 as pdfium
 
     from .pdf_chars import free_lines, grid_cells_text, grid_owners
 
     frame = page_to_frame(page)
-    textpage = page.get_textpage()
+    textpage = pdfium_calls.lib.FPDFText_LoadPage(page)
+    if pdfium_calls.is_null(textpage):
+        raise pdfium.PdfiumError("Failed to load text page.")
     try:
         chars = textpage_to_page_chars(textpage, frame)
     finally:
-        textpage.close()
+        pdfium_calls.lib.FPDFText_ClosePage(textpage)
     result = _PageResult(number=number, has_text=chars is not None and len(chars) > 0)
     if not result.has_text:
         return result
@@ -386,12 +394,12 @@ def page_to_result(page, number: int, settings: PdfSettings, after_stream: bool 
         if settings.read_rulings else []
     if grids:  # each character to the first grid holding its centre, the others free
         owner = grid_owners(chars, [_grid_bounds(g, settings.grid_tolerance) for g in grids])
-        free = [np.flatnonzero(owner < 0)]
+        free = [(owner < 0).nonzero()[0]]
     else:
         owner, free = None, [np.arange(len(chars))]
     items: list[tuple[float, object]] = []  # (top, Line-paragraph | (xs, rows, stream?))
     for k, g in enumerate(grids):
-        tc = np.flatnonzero(owner == k)
+        tc = (owner == k).nonzero()[0]
         rows = grid_cells_text(g, chars, tc, settings.grid_tolerance, settings.line_tolerance,
                                settings.gap_ratio, settings.cjk_gap_ratio)
         if rows:
@@ -594,16 +602,17 @@ def pdf_to_document(data: bytes, path: str, settings=None) -> Document:
     pdf_settings = settings if isinstance(settings, PdfSettings) else DEFAULT_PDF_SETTINGS
     pdf = bytes_to_pdfium(data, path, pdf_settings)
     results: list[_PageResult] = []
+    lib = pdfium_calls.lib
     try:
+        handle = pdfium_calls.handle(pdf)
         for i in range(len(pdf)):
-            try:
-                page = pdf[i]
-            except Exception as exc:
-                raise ReadError(path, f"page cannot be loaded ({exc})", page=i + 1, code="corrupt") from exc
+            page = lib.FPDF_LoadPage(handle, i)  # closed before the next is loaded, and before the document
+            if pdfium_calls.is_null(page):
+                raise ReadError(path, "page cannot be loaded (Failed to load page.)", page=i + 1, code="corrupt")
             try:
                 results.append(page_to_result(page, i + 1, pdf_settings, _ends_with_stream(results)))
             finally:
-                page.close()
+                lib.FPDF_ClosePage(page)
     finally:
         pdf.close()
     if not any(r.has_text for r in results):

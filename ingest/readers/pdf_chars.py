@@ -23,26 +23,29 @@ from functools import cached_property
 
 import numpy as np
 
-from .pdf_layout import _CJK_PUNCT, Char, Grid, Line, grid_to_anchors, texts_to_cell_text
+from .pdf_layout import _CJK_PUNCT, Char, Grid, Line, grid_to_anchor_ids, texts_to_cell_text
 
-# What each code point of the Basic Multilingual Plane is: visible (not whitespace: spaces are
-# re-derived from gaps) and CJK (``is_cjk``), looked up in one step for a page's characters.
+# What each code point is: visible (not whitespace: spaces are re-derived from gaps; any beyond the
+# Basic Multilingual Plane is visible) and CJK (``is_cjk``; none beyond the BMP is), looked up in
+# one step for a page's characters (a code point of a str is below 0x110000).
 _BMP = np.arange(0x10000, dtype=np.uint32)
-_VISIBLE_BMP = (_BMP > 0x20) & ~np.isin(_BMP, [ord(c) for c in "\u00a0\u3000\ufeff\ufffe\uffff"])
-_CJK_BMP = (((_BMP >= 0x2E80) & (_BMP <= 0x9FFF)) | ((_BMP >= 0xF900) & (_BMP <= 0xFAFF))
-            | ((_BMP >= 0xFF00) & (_BMP <= 0xFFEF)) | ((_BMP >= 0x3000) & (_BMP <= 0x303F))
-            | np.isin(_BMP, [ord(c) for c in _CJK_PUNCT]))
+_VISIBLE = np.ones(0x110000, dtype=bool)
+_VISIBLE[:0x10000] = (_BMP > 0x20) & ~np.isin(_BMP, [ord(c) for c in "\u00a0\u3000\ufeff\ufffe\uffff"])
+_CJK = np.zeros(0x110000, dtype=bool)
+_CJK[:0x10000] = (((_BMP >= 0x2E80) & (_BMP <= 0x9FFF)) | ((_BMP >= 0xF900) & (_BMP <= 0xFAFF))
+                  | ((_BMP >= 0xFF00) & (_BMP <= 0xFFEF)) | ((_BMP >= 0x3000) & (_BMP <= 0x303F))
+                  | np.isin(_BMP, [ord(c) for c in _CJK_PUNCT]))
 del _BMP
 
 
 def visible(codes: np.ndarray) -> np.ndarray:
     """Mask of the code points that are not whitespace (any beyond the BMP is visible)."""
-    return np.where(codes <= 0xFFFF, _VISIBLE_BMP[np.minimum(codes, 0xFFFF)], True)
+    return _VISIBLE[codes]
 
 
 def cjk_mask(codes: np.ndarray) -> np.ndarray:
     """``is_cjk`` of each code point (none beyond the BMP is)."""
-    return np.where(codes <= 0xFFFF, _CJK_BMP[np.minimum(codes, 0xFFFF)], False)
+    return _CJK[codes]
 
 
 class PageChars:
@@ -156,7 +159,7 @@ def _line_order(order: np.ndarray, pc: PageChars, line_tolerance: float,
     head[1:] = (cy[1:] != cy[:-1]) | (size[1:] != size[:-1])
     if keys is not None:
         head[1:] |= keys[1:] != keys[:-1]
-    heads = np.flatnonzero(head)
+    heads = head.nonzero()[0]
     hcys, hsizes = cy[heads].tolist(), size[heads].tolist()
     hkeys = keys[heads].tolist() if keys is not None else [None] * len(heads)
     new_line = [True] * len(heads)
@@ -173,7 +176,7 @@ def _line_order(order: np.ndarray, pc: PageChars, line_tolerance: float,
     starts = heads[np.array(new_line, dtype=bool)]
     line = np.zeros(n, dtype=np.intp)
     line[starts] = 1
-    line = np.cumsum(line)
+    line = line.cumsum()
     # within a line, by left edge (stable: ties keep their order, as list.sort does)
     return order[np.lexsort((x0, line))], starts
 
@@ -191,7 +194,7 @@ def _line_texts(pc: PageChars, flat: np.ndarray, starts: np.ndarray, gap_ratio: 
     before[1:] = x0[1:] - x1[:-1] > ratio * gap_size
     before[starts] = 0
     before[starts[1:]] = 1
-    at = np.arange(len(flat)) + np.cumsum(before)
+    at = np.arange(len(flat)) + before.cumsum()
     codes = np.full(int(at[-1]) + 1, 0x20, dtype=np.uint32)
     codes[at] = pc.codes[flat]
     codes[at[starts[1:]] - 1] = 0x0A
@@ -260,14 +263,13 @@ def grid_cells_text(grid: Grid, pc: PageChars, idx: np.ndarray, tolerance: float
                     gap_ratio: float, cjk_gap_ratio: float) -> list[list[str]]:
     """``grid_to_rows`` of the characters ``idx`` (in that order): the table's rows of cell texts,
     empty rows dropped."""
-    anchors = grid_to_anchors(grid, tolerance)
     nrows, ncols = len(grid.ys) - 1, len(grid.xs) - 1
     if not len(idx):
         return []
     # the fine cell of each character (bisect_right, clamped to the grid), then its printed cell's
-    i = np.clip(np.searchsorted(np.array(grid.ys), pc.cy[idx], side="right") - 1, 0, nrows - 1)
-    j = np.clip(np.searchsorted(np.array(grid.xs), pc.cx[idx], side="right") - 1, 0, ncols - 1)
-    anchor = np.array([a * ncols + b for row in anchors for a, b in row], dtype=np.intp)
+    i = np.minimum(np.maximum(np.array(grid.ys).searchsorted(pc.cy[idx], side="right") - 1, 0), nrows - 1)
+    j = np.minimum(np.maximum(np.array(grid.xs).searchsorted(pc.cx[idx], side="right") - 1, 0), ncols - 1)
+    anchor = np.array(grid_to_anchor_ids(grid, tolerance), dtype=np.intp)
     cell = anchor[i * ncols + j]
     sort = np.lexsort((pc.x0[idx], pc.cy[idx], cell))  # stable: ties keep the order of idx
     order, cells = idx[sort], cell[sort]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 
 class Char:
@@ -186,18 +186,40 @@ def texts_to_cell_text(texts: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def rects_to_rules(rects: list[tuple[float, float, float, float]], max_thickness: float,
-                   min_length: float) -> list[Rule]:
-    """Thin boxes (x0, top, x1, bottom) to ruling lines; anything thicker (cell shading, boxes)
-    is not a ruling."""
-    rules: list[Rule] = []
+def rects_to_rules(rects: list[tuple[float, float, float, float]], max_thickness: float, min_length: float,
+                   snap_tolerance: float, join_tolerance: float) -> list[Rule]:
+    """Thin boxes (x0, top, x1, bottom) to ruling lines, anything thicker (cell shading, boxes) is
+    not a ruling; nearly equal positions snapped together (``snap_tolerance``) and collinear
+    pieces that touch joined (``join_tolerance``). The pieces are plain tuples until joined: a
+    page draws some 70 of them."""
+    hs: list[tuple[float, float, float]] = []  # (pos, start, end)
+    vs: list[tuple[float, float, float]] = []
     for x0, top, x1, bottom in rects:
         w, h = x1 - x0, bottom - top
         if h <= max_thickness and w >= min_length:
-            rules.append(Rule("h", (top + bottom) / 2, x0, x1))
+            hs.append(((top + bottom) / 2, x0, x1))
         elif w <= max_thickness and h >= min_length:
-            rules.append(Rule("v", (x0 + x1) / 2, top, bottom))
-    return rules
+            vs.append(((x0 + x1) / 2, top, bottom))
+    merged: list[Rule] = []
+    for orient, group in (("h", hs), ("v", vs)):
+        snap = cluster_positions([piece[0] for piece in group], snap_tolerance)
+        by_pos: dict[float, list[tuple[float, float]]] = {}
+        for pos, a, b in group:
+            by_pos.setdefault(snap[pos], []).append((a, b))
+        for pos, items in by_pos.items():
+            items.sort(key=_START)  # stable: pieces of one start keep their order
+            start, end = items[0]
+            for a, b in items[1:]:
+                if a <= end + join_tolerance:
+                    end = max(end, b)
+                else:
+                    merged.append(Rule(orient, pos, start, end))
+                    start, end = a, b
+            merged.append(Rule(orient, pos, start, end))
+    return merged
+
+
+_START = itemgetter(0)
 
 
 def cluster_positions(values: list[float], tolerance: float) -> dict[float, float]:
@@ -220,30 +242,20 @@ def cluster_positions(values: list[float], tolerance: float) -> dict[float, floa
     return mapping
 
 
-def merge_rules(rules: list[Rule], snap_tolerance: float, join_tolerance: float) -> list[Rule]:
-    """Snap nearly equal positions together and join collinear pieces that touch."""
-    merged: list[Rule] = []
-    for orient in ("h", "v"):
-        group = [r for r in rules if r.orient == orient]
-        snap = cluster_positions([r.pos for r in group], snap_tolerance)
-        by_pos: dict[float, list[Rule]] = {}
-        for r in group:
-            by_pos.setdefault(snap[r.pos], []).append(r)
-        for pos, items in by_pos.items():
-            items.sort(key=lambda r: r.start)
-            start, end = items[0].start, items[0].end
-            for r in items[1:]:
-                if r.start <= end + join_tolerance:
-                    end = max(end, r.end)
-                else:
-                    merged.append(Rule(orient, pos, start, end))
-                    start, end = r.start, r.end
-            merged.append(Rule(orient, pos, start, end))
-    return merged
+def _crossings(hs: list[Rule], vs: list[Rule], tol: float) -> list[tuple[int, int]]:
+    """The pairs (i, j) of ``hs[i]`` and ``vs[j]`` that cross (``h.start - tol <= v.pos <= h.end +
+    tol`` and ``v.start - tol <= h.pos <= v.end + tol``), i then j ascending: every pair tested at
+    once in numpy."""
+    import numpy as np
 
-
-def _crosses(h: Rule, v: Rule, tol: float) -> bool:
-    return h.start - tol <= v.pos <= h.end + tol and v.start - tol <= h.pos <= v.end + tol
+    if not hs or not vs:
+        return []
+    hpos, hstart, hend = np.array([(h.pos, h.start, h.end) for h in hs], dtype=np.float64).T
+    vpos, vstart, vend = np.array([(v.pos, v.start, v.end) for v in vs], dtype=np.float64).T
+    hpos, hstart, hend = hpos[:, None], hstart[:, None], hend[:, None]
+    cross = (hstart - tol <= vpos) & (vpos <= hend + tol) & (vstart - tol <= hpos) & (hpos <= vend + tol)
+    i, j = np.nonzero(cross)
+    return list(zip(i.tolist(), j.tolist()))
 
 
 def rules_to_grids(rules: list[Rule], tolerance: float) -> list[Grid]:
@@ -258,12 +270,10 @@ def rules_to_grids(rules: list[Rule], tolerance: float) -> list[Grid]:
             i = parent[i]
         return i
 
-    for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _crosses(h, v, tolerance):
-                a, b = find(i), find(len(hs) + j)
-                if a != b:
-                    parent[a] = b
+    for i, j in _crossings(hs, vs, tolerance):
+        a, b = find(i), find(len(hs) + j)
+        if a != b:
+            parent[a] = b
     comps: dict[int, Grid] = {}
     for i, h in enumerate(hs):
         comps.setdefault(find(i), Grid([], [])).hrules.append(h)
@@ -279,44 +289,67 @@ def rules_to_grids(rules: list[Rule], tolerance: float) -> list[Grid]:
     return grids
 
 
-def _covered(rules: list[Rule], pos: float, a: float, b: float, tol: float) -> bool:
-    """Is the span a..b at ``pos`` covered by one of ``rules``?"""
+def _covered(rules: list[Rule], positions: list[float], a: list[float], b: list[float], tol: float):
+    """For each span ``a[s]..b[s]`` and position ``positions[k]``: is the span at that position
+    covered by one of ``rules`` (a ruling within ``tol`` of the position that runs over the span's
+    middle and over all of it but a tenth at each end, give or take ``tol``)? A bool array
+    [span, position], every rule, span and position tested at once in numpy."""
+    import numpy as np
+
+    if not rules:
+        return np.zeros((len(a), len(positions)), dtype=bool)
+    pos, start, end = np.array([(r.pos, r.start, r.end) for r in rules], dtype=np.float64).T[:, :, None]
+    near = np.abs(pos - np.array(positions, dtype=np.float64)) <= tol  # [rule, position]
+    a, b = np.array(a, dtype=np.float64), np.array(b, dtype=np.float64)
     mid = (a + b) / 2
-    for r in rules:
-        if abs(r.pos - pos) <= tol and r.start - tol <= mid <= r.end + tol \
-                and r.start - tol <= a + (b - a) * 0.1 and b - (b - a) * 0.1 <= r.end + tol:
-            return True
-    return False
+    lo, hi = start - tol, end + tol
+    runs = (lo <= mid) & (mid <= hi) & (lo <= a + (b - a) * 0.1) & (b - (b - a) * 0.1 <= hi)  # [rule, span]
+    return (runs[:, :, None] & near[:, None, :]).any(axis=0)
 
 
-def grid_to_anchors(grid: Grid, tolerance: float) -> list[list[tuple[int, int]]]:
-    """For each fine cell (i, j), the fine cell holding the text of the printed cell it is in."""
+def grid_to_anchor_ids(grid: Grid, tolerance: float) -> list[int]:
+    """For each fine cell (i, j), as ``i * ncols + j``, the fine cell holding the text of the
+    printed cell it is in: the top-left one of the fine cells joined to it across boundaries no
+    ruling covers."""
+    import numpy as np
+
     nrows, ncols = len(grid.ys) - 1, len(grid.xs) - 1
-    parent = {(i, j): (i, j) for i in range(nrows) for j in range(ncols)}
+    parent = list(range(nrows * ncols))
 
-    def find(k: tuple[int, int]) -> tuple[int, int]:
+    def find(k: int) -> int:
         while parent[k] != k:
             parent[k] = parent[parent[k]]
             k = parent[k]
         return k
 
-    def union(a: tuple[int, int], b: tuple[int, int]) -> None:
+    # the boundary right of (i, j) is at xs[j + 1] over the row's span, the one below at ys[i + 1]
+    vcov = _covered(grid.vrules, grid.xs[1:-1], grid.ys[:-1], grid.ys[1:], tolerance)  # [row, x]
+    hcov = _covered(grid.hrules, grid.ys[1:-1], grid.xs[:-1], grid.xs[1:], tolerance)  # [column, y]
+    i, j = (~vcov).nonzero()
+    joins = [(k, k + 1) for k in (i * ncols + j).tolist()]
+    j, i = (~hcov).nonzero()
+    joins += [(k, k + ncols) for k in (i * ncols + j).tolist()]
+    for a, b in joins:
         ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the top-left one stays the root
+        if ra != rb:  # the top-left one stays the root
+            if ra < rb:
+                parent[rb] = ra
+            else:
+                parent[ra] = rb
+    # every parent is a smaller id (a root is its cell's top-left one): jump to the roots at once
+    roots = np.array(parent, dtype=np.intp)
+    while True:
+        up = roots[roots]
+        if (up == roots).all():
+            return up.tolist()
+        roots = up
 
-    # the rulings at each position, found once (those farther than ``tolerance`` never cover)
-    vnear = {x: [r for r in grid.vrules if abs(r.pos - x) <= tolerance] for x in grid.xs}
-    hnear = {y: [r for r in grid.hrules if abs(r.pos - y) <= tolerance] for y in grid.ys}
-    for i in range(nrows):
-        top, bottom = grid.ys[i], grid.ys[i + 1]
-        for j in range(ncols):
-            left, right = grid.xs[j], grid.xs[j + 1]
-            if j + 1 < ncols and not _covered(vnear[right], right, top, bottom, tolerance):
-                union((i, j), (i, j + 1))
-            if i + 1 < nrows and not _covered(hnear[bottom], bottom, left, right, tolerance):
-                union((i, j), (i + 1, j))
-    return [[find((i, j)) for j in range(ncols)] for i in range(nrows)]
+
+def grid_to_anchors(grid: Grid, tolerance: float) -> list[list[tuple[int, int]]]:
+    """For each fine cell (i, j), the fine cell holding the text of the printed cell it is in."""
+    ncols = len(grid.xs) - 1
+    ids = grid_to_anchor_ids(grid, tolerance)
+    return [[divmod(k, ncols) for k in ids[r:r + ncols]] for r in range(0, len(ids), ncols)]
 
 
 def grid_to_rows(grid: Grid, chars: list[Char], tolerance: float, line_tolerance: float,

@@ -1,10 +1,14 @@
-"""The PDFium calls the PDF reader makes per character and per page object, made through cffi.
+"""The PDFium calls the PDF reader makes per page, per character and per page object, made
+through cffi.
 
 pypdfium2 binds PDFium with ctypes. A page costs the reader one call per character (its box) and
 two or more per page object (its type; a path's draw mode and bounds), some 1,000 calls a page;
 a ctypes call costs about 0.8 µs, a cffi call on the same function about 0.3 µs. The functions
 are pypdfium2's own (cast from their ctypes addresses), so both share one PDFium and its handles:
-a handle from pypdfium2 (``page.raw``, ``textpage.raw``) is passed in as it is.
+a handle from pypdfium2 (``pdf.raw``, ``page.raw``, ``textpage.raw``) is passed in as it is. The
+reader loads and closes its pages and their text pages here too, as plain handles: pypdfium2's
+``PdfPage`` and ``PdfTextPage`` each register a finalizer and a weak reference with their parent
+(some 50 µs a page), which a page closed before the next one is loaded does not need.
 
 Each function takes and returns plain values (floats, ints, handles), never a structure to read
 field by field.
@@ -20,6 +24,16 @@ from _cffi_backend import FFI  # cffi's C core: it parses these plain C types it
 _FFI = FFI()
 # name: C signature (the handles are opaque pointers), as in PDFium's public headers
 _SIGNATURES = {
+    "FPDF_LoadPage": "void*(*)(void*, int)",
+    "FPDF_ClosePage": "void(*)(void*)",
+    "FPDF_GetPageWidthF": "float(*)(void*)",
+    "FPDF_GetPageHeightF": "float(*)(void*)",
+    "FPDFPage_GetRotation": "int(*)(void*)",  # 0-3: quarter turns clockwise
+    "FPDFText_LoadPage": "void*(*)(void*)",
+    "FPDFText_ClosePage": "void(*)(void*)",
+    "FPDFText_CountChars": "int(*)(void*)",
+    "FPDFText_GetText": "int(*)(void*, int, int, unsigned short*)",  # UTF-16LE, and a NUL
+    "FPDFText_GetUnicode": "unsigned int(*)(void*, int)",
     "FPDFText_GetLooseCharBox": "int(*)(void*, int, float*)",  # FS_RECTF: left, top, right, bottom
     "FPDFPage_CountObjects": "int(*)(void*)",
     "FPDFPage_GetObject": "void*(*)(void*, int)",
@@ -63,6 +77,16 @@ def handle(obj) -> Any:
     return _FFI.cast("void*", ctypes.cast(getattr(obj, "raw", obj), ctypes.c_void_p).value or 0)
 
 
+def is_null(ptr) -> bool:
+    """Whether a handle a function returned is NULL (the call failed)."""
+    return ptr == _FFI.NULL
+
+
+def utf16(n: int) -> Any:
+    """A zeroed C ``unsigned short[n]``, for UTF-16 text."""
+    return _FFI.new("unsigned short[]", n)
+
+
 def floats(n: int) -> Any:
     """A zeroed C ``float[n]``, for the functions that write floats (a box, a matrix, a point)."""
     return _FFI.new("float[]", n)
@@ -89,6 +113,7 @@ def box_slots(n: int) -> tuple[Any, list[Any]]:
     return array, pointers[:n]
 
 
-def buffer(cdata) -> Any:
-    """The memory of a C array from :func:`floats` or :func:`ints` (for ``numpy.frombuffer``)."""
-    return _FFI.buffer(cdata)
+def buffer(cdata, size: int = -1) -> Any:
+    """The memory of a C array from :func:`floats`, :func:`ints` or :func:`utf16` (for
+    ``numpy.frombuffer``), or its first ``size`` bytes."""
+    return _FFI.buffer(cdata, size)
