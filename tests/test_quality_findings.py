@@ -147,23 +147,29 @@ def test_data_docs_on_request(findings, tmp_path):
     assert (tmp_path / "data_docs" / "expectations" / "assets" / "fct_sangong.html").exists()
 
 
+def _warehouse_with(tmp_path, create_sql: str):
+    """A warehouse file holding the one table ``create_sql`` makes."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(create_sql)
+    con.close()
+    return db
+
+
 def test_a_mart_is_validated_in_batches_and_its_failures_summed(tmp_path):
     """A model larger than a batch is validated batch by batch (memory bounded whatever the
     warehouse's size); a failed expectation is one finding counting the failing rows of every
     batch."""
     import datetime as dt
 
-    import duckdb
-
     from expectations.assets import ASSETS, asset_findings, validate_assets
     from expectations.checkpoint import gx_context
 
-    db = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("create table main.fct_revenue as select 'd' || i as document_id, "
-                "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, "
-                "case when i % 3 = 0 then 'odd' else 'amount' end as measure from range(10) t(i)")
-    con.close()
+    db = _warehouse_with(tmp_path, "create table main.fct_revenue as select 'd' || i as document_id, "
+                                   "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, "
+                                   "case when i % 3 = 0 then 'odd' else 'amount' end as measure from range(10) t(i)")
     revenue = next(a for a in ASSETS if a.model == "fct_revenue")
     results = validate_assets(str(db), gx_context(None), (revenue,), rows=4)
     assert [(model, len(batches)) for model, batches in results] == [("fct_revenue", 3)]
@@ -176,7 +182,6 @@ def test_a_mart_is_validated_in_batches_and_its_failures_summed(tmp_path):
 def test_a_batch_is_validated_without_fingerprinting_its_rows(tmp_path, monkeypatch):
     """GX hashes every row of a DataFrame batch for a fingerprint nothing here reads (an eighth of
     the assets' validation time, growing with the rows): the checks turn it off."""
-    import duckdb
     from great_expectations.execution_engine import pandas_execution_engine
 
     from expectations.assets import ASSETS, validate_assets
@@ -186,11 +191,9 @@ def test_a_batch_is_validated_without_fingerprinting_its_rows(tmp_path, monkeypa
         raise AssertionError("a batch was fingerprinted")
 
     monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", fingerprint)
-    db = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("create table main.fct_revenue as select 'd' || i as document_id, "
-                "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, 'amount' as measure from range(10) t(i)")
-    con.close()
+    db = _warehouse_with(tmp_path, "create table main.fct_revenue as select 'd' || i as document_id, "
+                                   "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, 'amount' as measure "
+                                   "from range(10) t(i)")
     revenue = next(a for a in ASSETS if a.model == "fct_revenue")
     [(model, [batch])] = validate_assets(str(db), gx_context(None), (revenue,))
     assert model == "fct_revenue" and batch.success
@@ -223,16 +226,12 @@ def test_a_batch_is_as_large_as_allowed_whatever_pieces_duckdb_reads(tmp_path):
 
 def test_findings_with_their_long_messages_are_validated_in_smaller_batches(tmp_path):
     """quality_findings' rows carry long messages: its batches take half the rows of the others'."""
-    import duckdb
 
     from expectations.assets import ASSETS, validate_assets
     from expectations.checkpoint import gx_context
 
-    db = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute("create table main.quality_findings as select 'warning' as severity, 'identity:x' as check_name, "
-                "'a message' as message from range(10)")
-    con.close()
+    db = _warehouse_with(tmp_path, "create table main.quality_findings as select 'warning' as severity, "
+                                   "'identity:x' as check_name, 'a message' as message from range(10)")
     findings = next(a for a in ASSETS if a.model == "quality_findings")
     results = validate_assets(str(db), gx_context(None), (findings,), rows=4)
     assert [(model, len(batches)) for model, batches in results] == [("quality_findings", 5)]
