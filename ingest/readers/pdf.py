@@ -170,7 +170,7 @@ def page_to_frame(page) -> PageFrame:
     """The page's frame: its unrotated size and its rotation. ``page``: a page handle of
     :mod:`pdfium_calls`."""
     lib = pdfium_calls.lib
-    rotation = _QUARTER_TURNS[lib.FPDFPage_GetRotation(page)] % 360
+    rotation = _QUARTER_TURNS[lib.FPDFPage_GetRotation(page)]
     width, height = lib.FPDF_GetPageWidthF(page), lib.FPDF_GetPageHeightF(page)  # already rotated by pdfium
     if rotation in (90, 270):
         width, height = height, width

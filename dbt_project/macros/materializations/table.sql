@@ -11,7 +11,7 @@
     at 2,000 documents (docs/scaling.md). The backup buys nothing here: a refresh
     builds in a copy of the warehouse and discards it whole if any node fails
     (ingest.pipeline.refresh), and no table of this project has indexes, constraints or foreign
-    keys. A Python model (int_regions_resolved) is written by dbt-duckdb's own create_table_as after
+    keys. A Python model (int_regions_listed) is written by dbt-duckdb's own create_table_as after
     its old table is dropped, and commented by a statement of its own, in the same transaction. -#}
 {% materialization table, adapter="duckdb", supported_languages=['sql', 'python'] %}
 
