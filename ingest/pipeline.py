@@ -219,6 +219,14 @@ def plan_files(con: duckdb.DuckDBPyConnection | None, paths: Iterable[str], sett
     return plan
 
 
+#: DuckDB's memory while loading (``BUDGETWH_LOAD_MEMORY_LIMIT``). Loading appends one batch at a
+#: time and needs little, but without a limit DuckDB keeps up to 80% of the machine's memory and
+#: keeps what it wrote and read cached: the loading process grew with the warehouse (+170 MiB
+#: from 2,000 to 10,000 documents; docs/scaling.md). A batch it cannot load under the limit is
+#: loaded document by document, and a document that still cannot is rejected naming the error.
+LOAD_MEMORY_LIMIT_VARIABLE = "BUDGETWH_LOAD_MEMORY_LIMIT"
+DEFAULT_LOAD_MEMORY_LIMIT = "128MB"
+
 BATCH_DOCUMENTS = 64  # documents loaded in one transaction (one insert per table)
 BATCH_ROWS = 200_000  # ... or fewer, when they hold this many rows
 # ... or fewer when the last files are being parsed: what is parsed by then is loaded while the
@@ -281,6 +289,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
     documents are loaded in batches (:data:`BATCH_DOCUMENTS`), one transaction each.
     """
     ensure_schema(con)
+    con.execute(f"set memory_limit = '{os.environ.get(LOAD_MEMORY_LIMIT_VARIABLE, DEFAULT_LOAD_MEMORY_LIMIT)}'")
     stats = IngestStats(run_id=run_id)
     now = dt.datetime.now()
     plan = plan or plan_files(con, paths, settings)

