@@ -298,7 +298,7 @@ def run_dbt_build(db_path: str, *, quiet: bool = False, dirs: WarehouseDirs | No
 #: The profile's variable for DuckDB's memory during the build (dbt_project/profiles.yml), its
 #: default there, and what a failing node's message says when DuckDB ran out of it.
 MEMORY_LIMIT_VARIABLE = "BUDGETWH_DBT_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "300MB"
+DEFAULT_MEMORY_LIMIT = "200MB"
 OUT_OF_MEMORY = "Out of Memory Error"
 
 

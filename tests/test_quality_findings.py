@@ -199,6 +199,42 @@ def test_a_batch_is_validated_without_fingerprinting_its_rows(tmp_path, monkeypa
     assert model == "fct_revenue" and batch.success
 
 
+def test_the_batches_are_read_with_the_c_librarys_allocator(tmp_path, monkeypatch):
+    """Arrow allocates from the C library's allocator while the batches are read and converted
+    (pyarrow's default, mimalloc, kept what each batch freed: the checks' memory grew with the
+    batches), and the process's default pool is given back afterwards, also when a batch fails."""
+    import pyarrow as pa
+
+    from expectations import assets
+
+    db = _warehouse_with(tmp_path, "create table main.fct_revenue as select 'd' || i as document_id, "
+                                   "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, 'amount' as measure "
+                                   "from range(10) t(i)")
+    revenue = next(a for a in assets.ASSETS if a.model == "fct_revenue")
+    before = pa.default_memory_pool().backend_name
+    pools = []
+
+    def validate(db_path, con, context, source, asset, rows):
+        pools.append(pa.default_memory_pool().backend_name)
+        frames = list(assets.read_batches(db_path, asset, rows, con))
+        if len(pools) > 1:
+            raise RuntimeError("a batch that fails")
+        return frames
+
+    monkeypatch.setattr(assets, "_validate_asset", validate)
+    assert assets.validate_assets(str(db), assets_context(), (revenue,))[0][0] == "fct_revenue"
+    assert pa.default_memory_pool().backend_name == before
+    with pytest.raises(RuntimeError, match="a batch that fails"):
+        assets.validate_assets(str(db), assets_context(), (revenue,))
+    assert pools == ["system", "system"] and pa.default_memory_pool().backend_name == before
+
+
+def assets_context():
+    from expectations.checkpoint import gx_context
+
+    return gx_context(None)
+
+
 def test_a_batch_is_as_large_as_allowed_whatever_pieces_duckdb_reads(tmp_path):
     """DuckDB hands a mart over in pieces smaller than asked for; the batches GX validates are
     gathered from them: as many batches as the rows need, each of at most ``rows`` rows, every row
