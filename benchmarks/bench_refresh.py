@@ -3,6 +3,7 @@ per second and peak memory, at several corpus sizes made by varying the real sam
 
 Usage: .venv/bin/python benchmarks/bench_refresh.py [--sizes 500,2000,10000] [--jobs 2]
                                                      [--corpus distinct|copies] [--one-new 3]
+                                                     [--from data/samples/regional]
                                                      [--json docs/bench_refresh.json]
 
 ``--corpus distinct`` (the default): nine files in ten are distinct disclosures (the Hebei text
@@ -11,6 +12,8 @@ and the checks grow with the corpus; every tenth is a copy of one of the Shangha
 comment appended after %%EOF (its own sha256 and the full parse cost of a PDF; the marts keep one
 current disclosure per copy group). ``--corpus copies``: every file a copy of a sample (the
 figures of docs/scaling.md before December 2026), which leaves only nine disclosures current.
+``--from DIR``: the real disclosures of a folder (the regional corpus: a one-file refresh against
+a full refresh of the same few dozen files, where the fixed costs weigh most).
 
 The refresh with one new file runs ``--one-new`` times, each adding the next file to the corpus;
 the median is the figure (every run is in the JSON): on a shared machine one run of ~10 s varies by
@@ -50,13 +53,24 @@ def variant(src: Path, i: int) -> bytes:
     return data + f"\n(副本 {i})\n".encode()
 
 
+def real_files(folder: Path) -> list[Path]:
+    """The files of a folder of real disclosures (``--from``), in name order."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 def make_corpus(folder: Path, n: int, start: int = 0, kind: str = "distinct") -> dict[str, int]:
     """Write files ``start`` … ``start + n - 1`` of a corpus of ``kind``; return how many of each
-    sort were written."""
+    sort were written. ``kind`` ``dir:<folder>``: those files of a folder of real disclosures
+    (:func:`real_files`), copied."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind.startswith("dir:"):
+        taken = real_files(Path(kind[4:]))[start:start + n]
+        for src in taken:
+            shutil.copyfile(src, folder / src.name)
+        return {"real": len(taken)}
     sources = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".txt"))
     pdfs = [p for p in sources if p.suffix == ".pdf"]
     seed = SEED.read_text(encoding="utf-8")
-    folder.mkdir(parents=True, exist_ok=True)
     counts = {"distinct_text": 0, "pdf_copy": 0, "copy": 0}
     for i in range(start, start + n):
         if kind == "copies":
@@ -160,11 +174,20 @@ def main() -> None:
     ap.add_argument("--sizes", default="500,2000")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--corpus", choices=("distinct", "copies"), default="distinct")
+    ap.add_argument("--from", dest="from_dir", default=None,
+                    help="a folder of real disclosures instead (e.g. data/samples/regional): the full "
+                         "refresh takes all its files but the last --one-new + 1, which are the new "
+                         "files of the one-new runs and of `watch` (--sizes is not used)")
     ap.add_argument("--one-new", type=int, default=3,
                     help="refreshes that each add one new file (the median is the figure; default 3)")
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.from_dir:
+        args.corpus = f"dir:{Path(args.from_dir).resolve()}"
+        sizes = [len(real_files(Path(args.from_dir))) - args.one_new - 1]
+        if sizes[0] < 1:
+            raise SystemExit(f"{args.from_dir}: fewer files than --one-new + 2")
     results = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench{n}_") as tmp:
