@@ -289,7 +289,12 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
     documents are loaded in batches (:data:`BATCH_DOCUMENTS`), one transaction each.
     """
     ensure_schema(con)
-    con.execute(f"set memory_limit = '{os.environ.get(LOAD_MEMORY_LIMIT_VARIABLE, DEFAULT_LOAD_MEMORY_LIMIT)}'")
+    limit = os.environ.get(LOAD_MEMORY_LIMIT_VARIABLE, DEFAULT_LOAD_MEMORY_LIMIT)
+    try:
+        con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
+    except duckdb.Error as exc:
+        raise PipelineError(f"{LOAD_MEMORY_LIMIT_VARIABLE}={limit!r} is not a memory size DuckDB takes "
+                            f"(say 128MB or 1GB): {exc}") from exc
     stats = IngestStats(run_id=run_id)
     now = dt.datetime.now()
     plan = plan or plan_files(con, paths, settings)

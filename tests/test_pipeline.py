@@ -255,3 +255,17 @@ def test_loading_holds_duckdb_to_its_memory_limit(tmp_path, monkeypatch):
     finally:
         shown.close()
     assert seen == expected and expected[0] != expected[1]
+
+
+def test_a_loading_memory_limit_duckdb_does_not_take_is_an_error_naming_the_variable(tmp_path, monkeypatch):
+    from ingest.pipeline import ingest_paths
+    from ingest.warehouse import connect_writable
+
+    shutil.copy(SEED, tmp_path / SEED.name)
+    monkeypatch.setenv("BUDGETWH_LOAD_MEMORY_LIMIT", "lots")
+    con = connect_writable(tmp_path / "w.duckdb")
+    try:
+        with pytest.raises(PipelineError, match="BUDGETWH_LOAD_MEMORY_LIMIT='lots'"):
+            ingest_paths(con, [str(tmp_path / SEED.name)], run_id="r")
+    finally:
+        con.close()
