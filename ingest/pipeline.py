@@ -291,7 +291,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str], *, run_id
     ensure_schema(con)
     limit = os.environ.get(LOAD_MEMORY_LIMIT_VARIABLE, DEFAULT_LOAD_MEMORY_LIMIT)
     try:
-        con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
+        con.execute("set memory_limit = ?", [limit])
     except duckdb.Error as exc:
         raise PipelineError(f"{LOAD_MEMORY_LIMIT_VARIABLE}={limit!r} is not a memory size DuckDB takes "
                             f"(say 128MB or 1GB): {exc}") from exc

@@ -206,6 +206,7 @@ def test_the_batches_are_read_with_the_c_librarys_allocator(tmp_path, monkeypatc
     import pyarrow as pa
 
     from expectations import assets
+    from expectations.checkpoint import gx_context
 
     db = _warehouse_with(tmp_path, "create table main.fct_revenue as select 'd' || i as document_id, "
                                    "cast(i as decimal(20, 2)) as amount_yuan, 1 as page, 'amount' as measure "
@@ -222,17 +223,11 @@ def test_the_batches_are_read_with_the_c_librarys_allocator(tmp_path, monkeypatc
         return frames
 
     monkeypatch.setattr(assets, "_validate_asset", validate)
-    assert assets.validate_assets(str(db), assets_context(), (revenue,))[0][0] == "fct_revenue"
+    assert assets.validate_assets(str(db), gx_context(None), (revenue,))[0][0] == "fct_revenue"
     assert pa.default_memory_pool().backend_name == before
     with pytest.raises(RuntimeError, match="a batch that fails"):
-        assets.validate_assets(str(db), assets_context(), (revenue,))
+        assets.validate_assets(str(db), gx_context(None), (revenue,))
     assert pools == ["system", "system"] and pa.default_memory_pool().backend_name == before
-
-
-def assets_context():
-    from expectations.checkpoint import gx_context
-
-    return gx_context(None)
 
 
 def test_a_batch_is_as_large_as_allowed_whatever_pieces_duckdb_reads(tmp_path):
